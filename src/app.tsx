@@ -1,0 +1,48 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { notFound, onError } from "./routes/errors.tsx";
+import { compress } from "./routes/middleware/compress.ts";
+import { requestContext } from "./routes/middleware/request.ts";
+import { httpsRedirect, originCheck, securityHeaders } from "./routes/middleware/security.ts";
+import { devMailRoutes } from "./routes/dev-mail.tsx";
+import { healthRoutes } from "./routes/health.ts";
+import { homeRoutes } from "./routes/home.tsx";
+import { staticRoutes } from "./routes/static.ts";
+import type { AppDeps, AppEnv } from "./routes/types.ts";
+import { HTTPException } from "hono/http-exception";
+
+export type { AppDeps } from "./routes/types.ts";
+
+/** The whole HTTP application. Middleware order matters: see design.md, "A request, end to end". */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  // Outermost first: the log line and the headers must see the final response, errors included.
+  app.use(requestContext());
+  app.use(compress());
+  app.use(securityHeaders());
+  app.use(httpsRedirect());
+  app.use(originCheck());
+  app.use(
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new HTTPException(413, { message: "That request is too large (the limit is 1 MB)." });
+      },
+    }),
+  );
+
+  app.route("/", staticRoutes);
+  app.route("/", healthRoutes);
+  app.route("/", homeRoutes);
+  if (!deps.config.production) app.route("/", devMailRoutes);
+
+  app.notFound(notFound);
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

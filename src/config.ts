@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+// Every setting Steward reads from the environment, in one place. The README's configuration table mirrors this.
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), { error: "must be a postgres:// URL" });
+
+const port = z.coerce
+  .number({ error: "must be a number" })
+  .int({ error: "must be a whole number" })
+  .min(1, { error: "must be between 1 and 65535" })
+  .max(65535, { error: "must be between 1 and 65535" });
+
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: `must be between 1 and ${max}` })
+    .max(max, { error: `must be between 1 and ${max}` });
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://steward.example.com" }).optional(),
+    DATABASE_URL: postgresUrl.optional(),
+    APP_DATABASE_URL: postgresUrl.optional(),
+    DATA_DIR: z.string().min(1).default(".data"),
+    EMBEDDED_PG_PORT: port.max(32767, { error: "must be below 32768 (the ephemeral port range)" }).default(15432),
+    DB_POOL_SIZE: positiveInt(200).default(10),
+    WORKER_CONCURRENCY: positiveInt(64).default(2),
+    SMTP_URL: z.string().refine((v) => /^smtps?:\/\/.+/.test(v), { error: "must be an smtp:// or smtps:// URL" }).optional(),
+    MAIL_FROM: z.string().min(3).default("Steward <no-reply@steward.localhost>"),
+    TRUST_PROXY: bool.default(false),
+    SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(15_000),
+    LOG_REQUESTS: bool.default(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "is required when NODE_ENV=production" });
+    }
+    if (env.APP_DATABASE_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["APP_DATABASE_URL"], message: "needs DATABASE_URL (the owner connection) too" });
+    }
+  });
+
+export type Env = z.output<typeof schema>;
+
+export interface Config extends Env {
+  production: boolean;
+  /** The origin users reach Steward at: links in emails, the Origin check, HTTPS redirects. */
+  publicUrl: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws a ConfigError whose message is one line naming the variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    const got = cleaned[name];
+    const shown = got === undefined || /URL|PASSWORD|SECRET/.test(name) ? "" : ` (got "${got}")`;
+    throw new ConfigError(`config: ${name} ${issue.message}${shown}`);
+  }
+  const e = result.data;
+  return {
+    ...e,
+    production: e.NODE_ENV === "production",
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+  };
+}
+
+/** For entry points: a bad value prints one line and exits 2, never a stack trace. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

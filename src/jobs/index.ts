@@ -1,0 +1,18 @@
+import type { TaskList } from "graphile-worker";
+import type { TaskName } from "../domain/queue.ts";
+import type { JobDeps } from "./deps.ts";
+import { purgeOutbox } from "./mail/purge-outbox.ts";
+import { sendEmail } from "./mail/send-email.ts";
+
+export type { JobDeps } from "./deps.ts";
+
+/** The explicit task registry: a task name the domain can enqueue must have a handler here (typed). */
+export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]> {
+  return {
+    "send-email": sendEmail(deps),
+    "purge-outbox": purgeOutbox(deps),
+  };
+}
+
+// Few cron lines, each fanning out itself. UTC. `?fill=1d` backfills a run missed while no worker was up.
+export const crontab = ["0 3 * * * purge-outbox ?fill=1d&max=1"].join("\n");

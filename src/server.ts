@@ -1,0 +1,106 @@
+import { run, Logger as WorkerLogger, type Runner } from "graphile-worker";
+import { createApp } from "./app.tsx";
+import { loadConfig } from "./config.ts";
+import { connect, type DbUrls } from "./domain/db.ts";
+import { APP_ROLE, startEmbedded, type EmbeddedServer } from "./domain/embedded.ts";
+import { smtpMailer } from "./domain/mail/transport.ts";
+import { migrate } from "./domain/migrate.ts";
+import { createTaskList, crontab } from "./jobs/index.ts";
+import { jsonLogger as log } from "./routes/types.ts";
+
+// Entry point. `bun src/server.ts` runs the web server and the job worker in one process; --web and --worker
+// run one half each (scale-out), --migrate only migrates.
+const mode = process.argv.includes("--web") ? "web" : process.argv.includes("--worker") ? "worker" : process.argv.includes("--migrate") ? "migrate" : "all";
+const config = loadConfig();
+
+if ((mode === "web" || mode === "worker") && !config.DATABASE_URL) {
+  console.error(`config: DATABASE_URL is required for \`bun run ${mode}\`: separate processes must share one database server`);
+  process.exit(2);
+}
+
+const startedAt = performance.now();
+let embedded: EmbeddedServer | null = null;
+let urls: DbUrls;
+try {
+  if (config.DATABASE_URL) {
+    // Without a separate runtime URL the app pool logs in as the owner and switches to the app role.
+    urls = config.APP_DATABASE_URL
+      ? { ownerUrl: config.DATABASE_URL, appUrl: config.APP_DATABASE_URL }
+      : { ownerUrl: config.DATABASE_URL, appUrl: config.DATABASE_URL, appRole: APP_ROLE };
+  } else {
+    embedded = await startEmbedded({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log: (m) => log.info({ msg: m }) });
+    urls = { ownerUrl: embedded.ownerUrl, appUrl: embedded.appUrl };
+  }
+  const { applied } = await migrate(urls.ownerUrl);
+  if (applied.length) log.info({ msg: "migrated", applied });
+} catch (err) {
+  console.error(`steward: could not prepare the database: ${(err as Error).message}`);
+  await embedded?.stop().catch(() => {});
+  process.exit(1);
+}
+
+if (mode === "migrate") {
+  await embedded?.stop();
+  process.exit(0);
+}
+
+const db = connect(urls, { poolSize: config.DB_POOL_SIZE });
+const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : null;
+const now = () => new Date();
+
+let runner: Runner | null = null;
+if (mode !== "web") {
+  runner = await run({
+    connectionString: urls.ownerUrl,
+    concurrency: config.WORKER_CONCURRENCY,
+    noHandleSignals: true,
+    pollInterval: 2000,
+    taskList: createTaskList({ db, mailer, mailFrom: config.MAIL_FROM, now }),
+    crontab,
+    logger: new WorkerLogger(() => (level, message) => {
+      if (level === "error" || level === "warning") log.error({ msg: `worker: ${message}` });
+    }),
+  });
+}
+
+let server: ReturnType<typeof Bun.serve> | null = null;
+if (mode !== "worker") {
+  const app = createApp({ config, db, now, log });
+  server = Bun.serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch, idleTimeout: 30 });
+}
+
+const ms = Math.round(performance.now() - startedAt);
+if (server) {
+  console.log(`Steward is running at http://localhost:${server.port}/ (${mode === "all" ? "web and worker" : mode}, ready in ${ms} ms)`);
+  if (embedded) console.log(`Embedded PostgreSQL data: ${config.DATA_DIR}/pg. Development mailbox: http://localhost:${server.port}/dev/mail`);
+} else {
+  console.log(`Steward worker is running (ready in ${ms} ms)`);
+}
+if (!mailer) console.log("SMTP_URL is not set: email is kept in the outbox" + (config.production ? "." : " and shown at /dev/mail."));
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ msg: "shutting down", signal });
+  const deadline = setTimeout(() => {
+    log.error({ msg: "shutdown timed out", timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    process.exit(1);
+  }, config.SHUTDOWN_TIMEOUT_MS);
+  try {
+    // Stop accepting; in-flight requests finish. Then let the running job finish, then close pools and Postgres.
+    await server?.stop();
+    await runner?.stop();
+    mailer?.close();
+    await db.close();
+    await embedded?.stop();
+  } catch (err) {
+    log.error({ msg: "error during shutdown", error: (err as Error).message });
+    process.exit(1);
+  }
+  clearTimeout(deadline);
+  log.info({ msg: "stopped" });
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

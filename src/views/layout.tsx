@@ -1,0 +1,63 @@
+import type { Child } from "hono/jsx";
+import { assetUrl } from "../assets.ts";
+
+export interface Flash {
+  kind: "ok" | "bad";
+  message: string;
+}
+
+export interface LayoutProps {
+  title: string;
+  children?: Child;
+  flash?: Flash | null;
+  /** Links shown in the top navigation. */
+  nav?: { href: string; label: string }[];
+}
+
+const signedOutNav = [
+  { href: "/signin", label: "Sign in" },
+  { href: "/signup", label: "Sign up" },
+];
+
+/** The whole page: doctype is added by the route's renderer. Scripts are deferred: pages work before they run. */
+export function Layout({ title, children, flash, nav = signedOutNav }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · Steward`}</title>
+        <link rel="stylesheet" href={assetUrl("app.css")} />
+        <link rel="icon" href={assetUrl("favicon.svg")} type="image/svg+xml" />
+        <script src={assetUrl("htmx.js")} defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <nav aria-label="Main">
+            <a class="brand" href="/">
+              Steward
+            </a>
+            {nav.map((l) => (
+              <a href={l.href}>{l.label}</a>
+            ))}
+          </nav>
+        </header>
+        <FlashArea flash={flash} />
+        <main id="main">{children}</main>
+        <footer>Steward: capacity planning, crews and CRM for small teams, with privacy built in.</footer>
+      </body>
+    </html>
+  );
+}
+
+/** Messages after an action. A live region, so screen readers hear what changed; fragments may replace it. */
+export function FlashArea({ flash }: { flash?: Flash | null }) {
+  return (
+    <div id="flash" role="status" aria-live="polite">
+      {flash && <p class={`flash ${flash.kind}`}>{flash.message}</p>}
+    </div>
+  );
+}
