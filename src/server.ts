@@ -45,6 +45,17 @@ if (mode === "migrate") {
 }
 
 const db = connect(urls, { poolSize: config.DB_POOL_SIZE });
+try {
+  await db.appSql`select current_user`;
+} catch (err) {
+  console.error(
+    `steward: the app database role cannot connect: ${(err as Error).message}. ` +
+      `Set APP_DATABASE_URL, or grant ${APP_ROLE} to the DATABASE_URL user (README, Scaling out).`,
+  );
+  await db.close();
+  await embedded?.stop();
+  process.exit(1);
+}
 const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : null;
 const now = () => new Date();
 

@@ -97,6 +97,23 @@ describe("graceful shutdown", () => {
   }, 30_000);
 });
 
+describe("start on an existing database server", () => {
+  const t = useTestDatabase();
+
+  test("with only DATABASE_URL and an owner that may not act as the app role, it stops with a clear message", async () => {
+    await t.su`revoke steward_app from steward_owner`;
+    const proc = Bun.spawn(["bun", "src/server.ts"], {
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME!, PORT: String(freePort()), DATABASE_URL: t.urls.ownerUrl },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("the app database role cannot connect");
+    expect(stderr).toContain("APP_DATABASE_URL");
+  }, 30_000);
+});
+
 describe("zero-config start on the embedded database", () => {
   const dataDir = `/dev/shm/steward-start-test-${process.pid}`;
   const pgPort = freeLowPort();

@@ -44,6 +44,8 @@ export function connect(urls: DbUrls, opts: { poolSize?: number } = {}): Db {
     appSql,
     async close() {
       await Promise.all([app.destroy(), owner.destroy()]);
+      // Kysely ends the pool only if it ever ran a query through it; raw postgres.js use (health checks) doesn't count.
+      await Promise.all([appSql.end(), ownerSql.end()]);
     },
   };
 }

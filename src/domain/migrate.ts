@@ -38,18 +38,24 @@ export async function migrate(ownerUrl: string): Promise<MigrationReport> {
   }
 }
 
-/** Migrations grant to the app role by name, so it must exist before they run. */
+/**
+ * Migrations grant to the app role by name, so it must exist before they run. When no APP_DATABASE_URL is given,
+ * the app pool logs in as the owner and switches to this role, which needs membership: granted here if we may.
+ */
 async function ensureAppRole(sql: postgres.Sql) {
   const [found] = await sql`select 1 from pg_roles where rolname = ${APP_ROLE}`;
-  if (found) return;
-  try {
-    await sql.unsafe(`create role ${APP_ROLE} nologin nosuperuser nobypassrls`);
-  } catch (err) {
-    throw new Error(
-      `the role ${APP_ROLE} does not exist and the DATABASE_URL user may not create it (${(err as Error).message}); ` +
-        `create it as described in the README (Scaling out)`,
-    );
+  if (!found) {
+    try {
+      await sql.unsafe(`create role ${APP_ROLE} nologin nosuperuser nobypassrls`);
+    } catch (err) {
+      throw new Error(
+        `the role ${APP_ROLE} does not exist and the DATABASE_URL user may not create it (${(err as Error).message}); ` +
+          `create it as described in the README (Scaling out)`,
+      );
+    }
   }
+  const [member] = await sql`select pg_has_role(current_user, ${APP_ROLE}, 'MEMBER') as ok`;
+  if (!member!.ok) await sql.unsafe(`grant ${APP_ROLE} to current_user`).catch(() => {});
 }
 
 // graphile-worker logs every migration step at info; we only want its warnings.
