@@ -113,5 +113,12 @@ async function shutdown(signal: string) {
   log.info({ msg: "stopped" });
   process.exit(0);
 }
+// Ctrl-C in a terminal signals the whole process group, so the embedded PostgreSQL is already going down while
+// we drain; idle database clients then report "terminating connection" (57P01), which is expected, not a crash.
+process.on("uncaughtException", (err) => {
+  if (stopping && (err as { code?: string }).code === "57P01") return;
+  log.error({ msg: "uncaught exception", error: err.message, stack: err.stack });
+  process.exit(1);
+});
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
