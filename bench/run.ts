@@ -100,7 +100,7 @@ function assetUrls(html: string): string[] {
   });
 }
 
-const kb = (n: number) => (n >= 10_240 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
+const bytes = (n: number) => n.toLocaleString("en-US");
 const ms = (n: number) => (n === 0 ? "<1" : String(n)); // autocannon's histogram has 1 ms resolution
 
 let server: Server | null = null;
@@ -159,11 +159,11 @@ try {
   console.log(`| endpoint | connections | req/s | p50 ms | p99 ms | mean ms* | errors |\n|---|---|---|---|---|---|---|`);
   console.log(rows.join("\n"));
   console.log(`\n*mean = connections ÷ req/s (Little's law), for sub-millisecond resolution; errors = socket errors + timeouts + non-2xx.\n`);
-  console.log(`Home page weight (response body bytes, headers excluded):\n`);
+  console.log(`Home page weight in bytes (response bodies as transferred, headers excluded):\n`);
   console.log(`| asset | raw | gzip | brotli |\n|---|---|---|---|`);
-  const cell = (s: { bytes: number; served: string }, enc: string | null) => kb(s.bytes) + (enc && s.served !== enc ? ` (sent ${s.served})` : "");
+  const cell = (s: { bytes: number; served: string }, enc: string | null) => bytes(s.bytes) + (enc && s.served !== enc ? ` (sent ${s.served})` : "");
   for (const a of assets) console.log(`| ${a.name} | ${a.sizes.map((s, i) => cell(s, ENCODINGS[i]![1])).join(" | ")} |`);
-  const totals = ENCODINGS.map((_, i) => kb(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
+  const totals = ENCODINGS.map((_, i) => bytes(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
   console.log(`| **total** | ${totals.map((t) => `**${t}**`).join(" | ")} |`);
 } finally {
   await cleanup();

