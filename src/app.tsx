@@ -7,6 +7,9 @@ import { httpsRedirect, originCheck, securityHeaders } from "./routes/middleware
 import { devMailRoutes } from "./routes/dev-mail.tsx";
 import { healthRoutes } from "./routes/health.ts";
 import { homeRoutes } from "./routes/home.tsx";
+import { authRoutes } from "./routes/auth.tsx";
+import { workspaceRoutes } from "./routes/workspaces.tsx";
+import { sessionMiddleware } from "./routes/middleware/session.ts";
 import { staticRoutes } from "./routes/static.ts";
 import type { AppDeps, AppEnv } from "./routes/types.ts";
 import { HTTPException } from "hono/http-exception";
@@ -37,7 +40,10 @@ export function createApp(deps: AppDeps) {
 
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
+  app.use(sessionMiddleware());
   app.route("/", homeRoutes);
+  app.route("/", authRoutes);
+  app.route("/", workspaceRoutes);
   if (!deps.config.production) app.route("/", devMailRoutes);
 
   app.notFound(notFound);

@@ -39,6 +39,7 @@ const schema = z
     TRUST_PROXY: bool.default(false),
     SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(15_000),
     LOG_REQUESTS: bool.default(true),
+    SESSION_DAYS: positiveInt(365).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {

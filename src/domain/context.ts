@@ -1,9 +1,15 @@
 import { sql } from "kysely";
 import type { DB } from "./db.ts";
 
+import type { Role } from "./schema.ts";
+
 export interface Actor {
   type: "user" | "api" | "system";
   id: string | null;
+  /** Shown in the audit trail; replaced by a pseudonym on erasure. */
+  label?: string | null;
+  /** The actor's role in ctx.tenantId, when acting in a workspace. */
+  role?: Role | null;
 }
 
 /** Everything a domain function needs to know about who is acting, where, and when. */

@@ -1,5 +1,8 @@
 import type { Config } from "../config.ts";
 import type { Db } from "../domain/db.ts";
+import type { Session } from "../domain/auth/sessions.ts";
+import type { User } from "../domain/schema.ts";
+import type { Membership } from "../domain/tenancy/workspaces.ts";
 
 export interface Logger {
   info(fields: Record<string, unknown>): void;
@@ -18,6 +21,11 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     deps: AppDeps;
+    /** Set by the session middleware; null when signed out. */
+    user: User | null;
+    session: Session | null;
+    /** Set by the tenant middleware under /t/:slug. */
+    membership: Membership;
   };
 };
 

@@ -6,12 +6,18 @@ export interface Flash {
   message: string;
 }
 
+export interface SignedIn {
+  name: string;
+  /** The workspace being viewed, if any. */
+  workspace?: { name: string; slug: string } | null;
+}
+
 export interface LayoutProps {
   title: string;
   children?: Child;
   flash?: Flash | null;
-  /** Links shown in the top navigation. */
-  nav?: { href: string; label: string }[];
+  /** Signed-in navigation instead of the sign-in links. */
+  user?: SignedIn | null;
 }
 
 const signedOutNav = [
@@ -20,7 +26,22 @@ const signedOutNav = [
 ];
 
 /** The whole page: doctype is added by the route's renderer. Scripts are deferred: pages work before they run. */
-export function Layout({ title, children, flash, nav = signedOutNav }: LayoutProps) {
+export function Layout({ title, children, flash, user }: LayoutProps) {
+  const ws = user?.workspace;
+  const nav = !user
+    ? signedOutNav
+    : ws
+      ? [
+          { href: `/t/${ws.slug}`, label: ws.name },
+          { href: `/t/${ws.slug}/members`, label: "Members" },
+          { href: `/t/${ws.slug}/settings`, label: "Settings" },
+          { href: "/workspaces", label: "Switch" },
+          { href: "/profile", label: user.name },
+        ]
+      : [
+          { href: "/workspaces", label: "Workspaces" },
+          { href: "/profile", label: user.name },
+        ];
   return (
     <html lang="en">
       <head>
@@ -43,6 +64,13 @@ export function Layout({ title, children, flash, nav = signedOutNav }: LayoutPro
             {nav.map((l) => (
               <a href={l.href}>{l.label}</a>
             ))}
+            {user && (
+              <form method="post" action="/signout" class="inline">
+                <button type="submit" class="link">
+                  Sign out
+                </button>
+              </form>
+            )}
           </nav>
         </header>
         <FlashArea flash={flash} />

@@ -49,12 +49,4 @@ describe("enqueue", () => {
     await expect(sql`select graphile_worker.add_job('purge-outbox', '{}'::json)`.execute(t.db.app)).rejects.toThrow(/permission denied/);
   });
 
-  test("the enqueue wrapper is the only security definer function, and it pins its search_path", async () => {
-    const rows = await t.su<{ name: string; config: string[] | null }[]>`
-      select n.nspname || '.' || p.proname as name, p.proconfig as config
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema', 'graphile_worker')`;
-    expect(rows.map((r) => r.name)).toEqual(["app_private.add_job"]);
-    expect(rows[0]!.config).toContain("search_path=pg_catalog, pg_temp");
-  });
 });

@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { audit } from "../audit/audit.ts";
+import { inTransaction, type Ctx } from "../context.ts";
+import { Invalid } from "../errors.ts";
+import { sendEmailLater } from "../mail/outbox.ts";
+import type { User } from "../schema.ts";
+import { createWorkspace, SlugSchema, WorkspaceNameSchema } from "../tenancy/workspaces.ts";
+import { lockoutEmail, welcomeEmail } from "./emails.ts";
+import { dummyVerify, hashPassword, passwordProblem, rememberPassword, verifyPassword } from "./passwords.ts";
+import { createSession, type SessionPolicy } from "./sessions.ts";
+
+export const LOCKOUT = { failures: 10, windowMinutes: 15, lockMinutes: 15 };
+
+export const EmailSchema = z
+  .string()
+  .trim()
+  .max(320, { error: "Use at most 320 characters." })
+  .pipe(z.email({ error: "Enter an email address like name@example.com." }));
+
+export const NameSchema = z.string().trim().min(1, { error: "Enter your name." }).max(200, { error: "Use at most 200 characters." });
+
+// Passwords are taken as typed (no trimming); the rules are in passwordProblem().
+export const PasswordSchema = z.string({ error: "Enter a password." }).max(1024, { error: "Use at most 256 characters." });
+
+export const SignupSchema = z.object({
+  name: NameSchema,
+  email: EmailSchema,
+  password: PasswordSchema,
+  workspace_name: WorkspaceNameSchema,
+  slug: SlugSchema,
+});
+export type SignupInput = z.output<typeof SignupSchema>;
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export interface Links {
+  /** PUBLIC_URL: links in emails point here. */
+  baseUrl: string;
+}
+
+/**
+ * P01: an account is a name, an email and a password; the workspace a name and a slug. Creates all three rows,
+ * the owner membership, the welcome email and a session in one transaction.
+ */
+export async function signUp(ctx: Ctx, input: SignupInput, policy: SessionPolicy, links: Links): Promise<{ user: User; slug: string; token: string }> {
+  const problem = passwordProblem(input.password, { email: input.email, name: input.name });
+  if (problem) throw new Invalid({ password: problem });
+  const passwordHash = await hashPassword(input.password);
+  return inTransaction(ctx, async (tx) => {
+    const normalized = normalizeEmail(input.email);
+    const existing = await tx.db.selectFrom("users").select("id").where("email_normalized", "=", normalized).executeTakeFirst();
+    if (existing) throw new Invalid({ email: "This email already has an account. Sign in instead, or reset your password." });
+    const user: User = {
+      id: Bun.randomUUIDv7(),
+      name: input.name,
+      email: input.email.trim(),
+      email_normalized: normalized,
+      password_hash: passwordHash,
+      locked_until: null,
+      created_at: tx.now,
+      updated_at: tx.now,
+    };
+    await tx.db.insertInto("users").values(user).execute();
+    await rememberPassword(tx, user.id, passwordHash);
+    const actorTx: Ctx = { ...tx, actor: { type: "user", id: user.id, label: user.name } };
+    await audit(actorTx, "user.signed_up", { type: "user", id: user.id }, { name: user.name, email: user.email });
+    const ws = await createWorkspace(actorTx, { name: input.workspace_name, slug: input.slug }, user.id);
+    const wsCtx: Ctx = { ...actorTx, tenantId: ws.id };
+    const mail = welcomeEmail({ name: user.name, workspace: input.workspace_name, url: `${links.baseUrl}/t/${ws.slug}` });
+    await sendEmailLater(wsCtx, `welcome:${user.id}`, { to: user.email, ...mail });
+    const { token } = await createSession({ ...wsCtx, tenantId: null }, user.id, policy);
+    return { user, slug: ws.slug, token };
+  });
+}
+
+export type SignInResult = { ok: true; user: User; token: string } | { ok: false };
+
+/**
+ * P06: ten failures in fifteen minutes lock the account for fifteen minutes whatever the IPs; while locked even
+ * the right password fails, with the same answer as any failure. Unknown emails cost the same argon2 time.
+ * Failures are committed (they must outlive the refusal), so this returns rather than throws.
+ */
+export async function signIn(ctx: Ctx, email: string, password: string, policy: SessionPolicy, links: Links): Promise<SignInResult> {
+  const account: Ctx = { ...ctx, tenantId: null };
+  const user = await ctx.db.selectFrom("users").selectAll().where("email_normalized", "=", normalizeEmail(email)).executeTakeFirst();
+  if (!user) {
+    await dummyVerify(password);
+    await audit(account, "session.failed", null, { reason: "unknown account" });
+    return { ok: false };
+  }
+  const matches = await verifyPassword(user.password_hash, password);
+  const actorCtx: Ctx = { ...account, actor: { type: "user", id: user.id, label: user.name } };
+  if (user.locked_until && user.locked_until.getTime() > ctx.now.getTime()) {
+    await audit(actorCtx, "session.refused", { type: "user", id: user.id }, { reason: "account locked" });
+    return { ok: false };
+  }
+  if (!matches) {
+    await inTransaction(actorCtx, async (tx) => {
+      await tx.db.insertInto("sign_in_failures").values({ id: Bun.randomUUIDv7(), user_id: user.id, ip: tx.ip, at: tx.now }).execute();
+      await audit(tx, "session.failed", { type: "user", id: user.id }, { reason: "wrong password" });
+      const since = new Date(tx.now.getTime() - LOCKOUT.windowMinutes * 60_000);
+      const { n } = await tx.db
+        .selectFrom("sign_in_failures")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where("user_id", "=", user.id)
+        .where("at", ">", since)
+        .executeTakeFirstOrThrow();
+      if (Number(n) >= LOCKOUT.failures) {
+        const until = new Date(tx.now.getTime() + LOCKOUT.lockMinutes * 60_000);
+        await tx.db.updateTable("users").set({ locked_until: until }).where("id", "=", user.id).execute();
+        await tx.db.deleteFrom("sign_in_failures").where("user_id", "=", user.id).execute();
+        await audit(tx, "account.locked", { type: "user", id: user.id }, { until: until.toISOString(), failures: Number(n) });
+        const mail = lockoutEmail({ name: user.name, minutes: LOCKOUT.lockMinutes, resetUrl: `${links.baseUrl}/password-reset` });
+        await sendEmailLater(tx, `lockout:${user.id}:${until.getTime()}`, { to: user.email, ...mail });
+      }
+    });
+    return { ok: false };
+  }
+  return inTransaction(actorCtx, async (tx) => {
+    await tx.db.deleteFrom("sign_in_failures").where("user_id", "=", user.id).execute();
+    if (user.locked_until) await tx.db.updateTable("users").set({ locked_until: null }).where("id", "=", user.id).execute();
+    const { token, session } = await createSession(tx, user.id, policy);
+    await audit(tx, "session.created", { type: "session", id: session.id });
+    return { ok: true as const, user, token };
+  });
+}
