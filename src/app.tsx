@@ -9,6 +9,11 @@ import { healthRoutes } from "./routes/health.ts";
 import { homeRoutes } from "./routes/home.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { workspaceRoutes } from "./routes/workspaces.tsx";
+import { passwordResetRoutes } from "./routes/password-reset.tsx";
+import { profileRoutes } from "./routes/profile.tsx";
+import { membersRoutes } from "./routes/members.tsx";
+import { settingsRoutes } from "./routes/settings.tsx";
+import { auditRoutes } from "./routes/audit.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
 import { staticRoutes } from "./routes/static.ts";
 import type { AppDeps, AppEnv } from "./routes/types.ts";
@@ -44,6 +49,11 @@ export function createApp(deps: AppDeps) {
   app.route("/", homeRoutes);
   app.route("/", authRoutes);
   app.route("/", workspaceRoutes);
+  app.route("/", passwordResetRoutes);
+  app.route("/", profileRoutes);
+  app.route("/", membersRoutes);
+  app.route("/", settingsRoutes);
+  app.route("/", auditRoutes);
   if (!deps.config.production) app.route("/", devMailRoutes);
 
   app.notFound(notFound);

@@ -3,6 +3,8 @@ import type { TaskName } from "../domain/queue.ts";
 import type { JobDeps } from "./deps.ts";
 import { purgeOutbox } from "./mail/purge-outbox.ts";
 import { sendEmail } from "./mail/send-email.ts";
+import { purgeAudit } from "./audit/purge-audit.ts";
+import { purgeAuth } from "./auth/purge-auth.ts";
 
 export type { JobDeps } from "./deps.ts";
 
@@ -11,8 +13,14 @@ export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]
   return {
     "send-email": sendEmail(deps),
     "purge-outbox": purgeOutbox(deps),
+    "purge-audit": purgeAudit(deps),
+    "purge-auth": purgeAuth(deps),
   };
 }
 
 // Few cron lines, each fanning out itself. UTC. `?fill=1d` backfills a run missed while no worker was up.
-export const crontab = ["0 3 * * * purge-outbox ?fill=1d&max=1"].join("\n");
+export const crontab = [
+  "0 3 * * * purge-outbox ?fill=1d&max=1",
+  "15 3 * * * purge-audit ?fill=1d&max=1",
+  "*/30 * * * * purge-auth ?fill=1h&max=1",
+].join("\n");
