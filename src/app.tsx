@@ -15,6 +15,7 @@ import { membersRoutes } from "./routes/members.tsx";
 import { settingsRoutes } from "./routes/settings.tsx";
 import { auditRoutes } from "./routes/audit.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
+import { tenantMiddleware } from "./routes/middleware/tenant.ts";
 import { staticRoutes } from "./routes/static.ts";
 import type { AppDeps, AppEnv } from "./routes/types.ts";
 import { HTTPException } from "hono/http-exception";
@@ -46,6 +47,9 @@ export function createApp(deps: AppDeps) {
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
   app.use(sessionMiddleware());
+  // Every /t/:slug route runs inside its workspace: c.var.membership is set, non-members get 404.
+  app.use("/t/:slug", tenantMiddleware());
+  app.use("/t/:slug/*", tenantMiddleware());
   app.route("/", homeRoutes);
   app.route("/", authRoutes);
   app.route("/", workspaceRoutes);

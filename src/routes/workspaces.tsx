@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { userWorkspaces } from "../domain/tenancy/workspaces.ts";
 import { WorkspaceHome, WorkspacesPage } from "../views/workspace.tsx";
-import { tenantMiddleware } from "./middleware/tenant.ts";
 import { page } from "./render.tsx";
 import type { AppEnv } from "./types.ts";
 
@@ -14,6 +13,4 @@ export const workspaceRoutes = new Hono<AppEnv>()
     if (list.length === 1) return c.redirect(`/t/${list[0]!.slug}`, 303);
     return page(c, <WorkspacesPage userName={user.name} workspaces={list} />);
   })
-  .use("/t/:slug", tenantMiddleware())
-  .use("/t/:slug/*", tenantMiddleware())
   .get("/t/:slug", (c) => page(c, <WorkspaceHome userName={c.var.user!.name} membership={c.var.membership} />));
