@@ -99,7 +99,7 @@ describe("access log", () => {
 
   test("a request id from the client is ignored unless the proxy is trusted", async () => {
     const spoofed = "abcdef12-spoofed-id";
-    const untrusted = await new Client(testApp({ db: t.db })).get("/", { "x-request-id": spoofed });
+    const untrusted = await new Client(testApp({ db: t.db, env: { TRUST_PROXY: "false" } })).get("/", { "x-request-id": spoofed });
     expect(untrusted.headers.get("x-request-id")).not.toBe(spoofed);
     const trusted = await new Client(testApp({ db: t.db, env: { TRUST_PROXY: "true" } })).get("/", { "x-request-id": spoofed });
     expect(trusted.headers.get("x-request-id")).toBe(spoofed);

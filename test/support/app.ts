@@ -6,7 +6,9 @@ import type { Logger } from "../../src/routes/types.ts";
 export const ORIGIN = "http://localhost:3000";
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return parseConfig({ NODE_ENV: "test", LOG_REQUESTS: "false", PUBLIC_URL: ORIGIN, ...env });
+  // TRUST_PROXY lets each test Client present its own address (X-Forwarded-For), as browsers behind a proxy do;
+  // app.request() has no socket to take one from.
+  return parseConfig({ NODE_ENV: "test", LOG_REQUESTS: "false", PUBLIC_URL: ORIGIN, TRUST_PROXY: "true", ...env });
 }
 
 /** A logger that keeps its lines, so tests can read what would have been written. */
@@ -34,10 +36,18 @@ type Body = Record<string, string> | URLSearchParams | FormData;
  */
 export class Client {
   readonly cookies = new Map<string, string>();
-  constructor(readonly app: App) {}
+  /** This client's address, sent as X-Forwarded-For: a fresh one per client unless given. */
+  ip: string;
+  constructor(
+    readonly app: App,
+    opts: { ip?: string } = {},
+  ) {
+    this.ip = opts.ip ?? `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${(Math.random() * 254 + 1) | 0}`;
+  }
 
   async request(method: string, path: string, init: { body?: Body | string; headers?: Record<string, string>; json?: unknown } = {}) {
     const headers = new Headers(init.headers);
+    if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", this.ip);
     if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     let body: BodyInit | undefined;
     if (init.json !== undefined) {

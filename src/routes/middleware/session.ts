@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import { validateSessionToken } from "../../domain/auth/sessions.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -12,8 +12,9 @@ export function setSessionCookie(c: Context<AppEnv>, token: string, expires: Dat
   setCookie(c, cookieName(c), token, { httpOnly: true, sameSite: "Lax", path: "/", secure: c.var.deps.config.production, expires });
 }
 
+/** Expires the cookie, with the same attributes it was set with (browsers match on them). */
 export function clearSessionCookie(c: Context<AppEnv>) {
-  deleteCookie(c, cookieName(c), { path: "/", secure: c.var.deps.config.production });
+  setCookie(c, cookieName(c), "", { httpOnly: true, sameSite: "Lax", path: "/", secure: c.var.deps.config.production, maxAge: 0 });
 }
 
 /** The client's address: the socket's, or a trusted proxy's X-Forwarded-For. */
