@@ -1,0 +1,140 @@
+import { describe, expect, test } from "bun:test";
+import { sql } from "kysely";
+import { inTransaction, systemCtx } from "../../src/domain/context.ts";
+import { connect } from "../../src/domain/db.ts";
+import { testApp } from "../support/app.ts";
+import { useTestDatabase } from "../support/db.ts";
+import { createAccount } from "../support/factories.ts";
+
+const t = useTestDatabase();
+
+/** Platform tables: no tenant_id, each with the reason it is safe outside row-level security. */
+const PLATFORM_TABLES: Record<string, string> = {
+  users: "accounts span workspaces; reached through memberships",
+  password_history: "per user, never listed",
+  sessions: "per user, looked up by token id",
+  sign_in_failures: "per user, lockout counting",
+  rate_limit_counters: "hashed client keys, no workspace data",
+  password_reset_tokens: "per user, looked up by token hash",
+  email_change_tokens: "per user, looked up by token hash",
+  emails: "outbox; the app role may only insert",
+  kysely_migration: "schema bookkeeping",
+  kysely_migration_lock: "schema bookkeeping",
+};
+
+/** Every security definer function, with why it needs the owner's rights. */
+const DEFINER_FUNCTIONS: Record<string, string> = {
+  "app_private.add_job": "enqueue into graphile_worker inside the caller's transaction",
+  "app_private.audit_chain": "reads the previous audit row to chain hashes",
+  "app_private.membership_by_slug": "resolve /t/:slug for a member before the tenant is known",
+  "app_private.slug_redirect": "old slugs, for members only",
+  "app_private.user_workspaces": "the workspace switcher",
+  "app_private.invitation_by_token": "an invitation link before the tenant is known",
+  "app_private.slug_available": "uniqueness across workspaces at sign-up and rename",
+};
+
+async function tenantTables(): Promise<string[]> {
+  const rows = await t.su<{ table_name: string }[]>`
+    select distinct table_name from information_schema.columns
+    where table_schema = 'public' and column_name = 'tenant_id' order by 1`;
+  return ["tenants", ...rows.map((r) => r.table_name)];
+}
+
+describe("P09 tenant isolation in the database", () => {
+  test("P09 every table with a tenant_id has row-level security enabled and forced, with a policy that checks both reads and writes", async () => {
+    const tables = await tenantTables();
+    expect(tables.length).toBeGreaterThanOrEqual(5);
+    for (const table of tables) {
+      const [c] = await t.su`select relrowsecurity, relforcerowsecurity from pg_class where oid = ${`public.${table}`}::regclass`;
+      expect({ table, ...c }).toEqual({ table, relrowsecurity: true, relforcerowsecurity: true });
+      const policies = await t.su`select qual, with_check, roles::text[] as roles, cmd from pg_policies where schemaname = 'public' and tablename = ${table}`;
+      const isolating = policies.filter((p) => p.cmd === "ALL" && p.roles.includes("public") && /current_tenant\(\)/.test(p.qual) && /current_tenant\(\)/.test(p.with_check ?? ""));
+      expect({ table, isolating: isolating.length }).toEqual({ table, isolating: 1 });
+    }
+  });
+
+  test("P09 every table without a tenant_id is on the platform allow-list with a reason", async () => {
+    const all = await t.su<{ table_name: string }[]>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
+    const tenant = new Set(await tenantTables());
+    const unlisted = all.map((r) => r.table_name).filter((n) => !tenant.has(n) && !(n in PLATFORM_TABLES));
+    expect(unlisted).toEqual([]);
+  });
+
+  test("P09 the runtime role is no superuser, cannot bypass RLS, owns nothing and cannot truncate", async () => {
+    const [role] = await t.su`select rolsuper, rolbypassrls from pg_roles where rolname = 'steward_app'`;
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+    const [owned] = await t.su`select count(*)::int as n from pg_class where relowner = (select oid from pg_roles where rolname = 'steward_app')`;
+    expect(owned!.n).toBe(0);
+    const [trunc] = await t.su`select count(*)::int as n from information_schema.table_privileges where grantee = 'steward_app' and privilege_type = 'TRUNCATE'`;
+    expect(trunc!.n).toBe(0);
+  });
+
+  test("P09 every security definer function is on the allow-list and pins its search_path", async () => {
+    const rows = await t.su<{ name: string; config: string[] | null }[]>`
+      select n.nspname || '.' || p.proname as name, p.proconfig as config
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema', 'graphile_worker') order by 1`;
+    expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(DEFINER_FUNCTIONS).sort());
+    for (const r of rows) expect({ fn: r.name, config: r.config }).toEqual({ fn: r.name, config: ["search_path=pg_catalog, pg_temp"] });
+  });
+
+  test("P09 fail closed: with no tenant set, the app role reads zero rows of every tenant table and cannot insert", async () => {
+    const app = testApp({ db: t.db });
+    await createAccount(t, app);
+    const [seeded] = await t.su`select count(*)::int as n from memberships`;
+    expect(seeded!.n).toBeGreaterThan(0);
+    for (const table of await tenantTables()) {
+      const r = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.db.app);
+      expect({ table, n: r.rows[0]!.n }).toEqual({ table, n: 0 });
+    }
+    const err = await sql`insert into memberships (tenant_id, user_id, role, created_at) values (gen_random_uuid(), gen_random_uuid(), 'owner', now())`
+      .execute(t.db.app)
+      .catch((e) => e);
+    expect(err.code).toBe("42501");
+  });
+
+  test("P09 under workspace A, B's rows cannot be read, changed, deleted, or written with B's tenant id", async () => {
+    const app = testApp({ db: t.db });
+    const a = await createAccount(t, app, { workspace: "Alpha MARKER-A" });
+    const b = await createAccount(t, app, { workspace: "Beta MARKER-B" });
+    await inTransaction(systemCtx(t.db.app, new Date(), a.tenantId), async (tx) => {
+      const read = await tx.db.selectFrom("tenants").select("name").where("id", "=", b.tenantId).execute();
+      expect(read).toEqual([]);
+      const all = await tx.db.selectFrom("memberships").select("tenant_id").execute();
+      expect(new Set(all.map((r) => r.tenant_id))).toEqual(new Set([a.tenantId]));
+      const upd = await tx.db.updateTable("tenants").set({ name: "pwned" }).where("id", "=", b.tenantId).executeTakeFirst();
+      expect(Number(upd.numUpdatedRows)).toBe(0);
+      const del = await tx.db.deleteFrom("memberships").where("tenant_id", "=", b.tenantId).executeTakeFirst();
+      expect(Number(del.numDeletedRows)).toBe(0);
+      const audit = await tx.db.selectFrom("audit_events").select("tenant_id").execute();
+      expect(audit.every((r) => r.tenant_id === a.tenantId)).toBe(true);
+    });
+    const insert = await inTransaction(systemCtx(t.db.app, new Date(), a.tenantId), (tx) =>
+      tx.db.insertInto("memberships").values({ tenant_id: b.tenantId, user_id: a.user.id, role: "owner", created_at: tx.now }).execute(),
+    ).catch((e) => e);
+    expect(insert.code).toBe("42501");
+    const [bName] = await t.su`select name from tenants where id = ${b.tenantId}`;
+    expect(bName!.name).toBe("Beta MARKER-B");
+  });
+
+  test("P09 pool leak: 200 interleaved requests from two workspaces over a pool of two connections never show the other's data", async () => {
+    const small = connect(t.urls, { poolSize: 2 });
+    try {
+      const app = testApp({ db: small });
+      const a = await createAccount(t, app, { workspace: "Leak MARKER-A" });
+      const b = await createAccount(t, app, { workspace: "Leak MARKER-B" });
+      const results = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const [me, other] = i % 2 ? [a, b] : [b, a];
+          const res = await me.client.get(`/t/${me.slug}`);
+          const html = await res.text();
+          return res.status === 200 && html.includes(me === a ? "MARKER-A" : "MARKER-B") && !html.includes(other === a ? "MARKER-A" : "MARKER-B");
+        }),
+      );
+      expect(results.filter((ok) => !ok)).toHaveLength(0);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
