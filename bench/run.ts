@@ -1,15 +1,22 @@
 // `bun run bench`: starts Steward on a throwaway data dir, times a cold (initdb) and a warm start, loads
-// GET /health and GET / with autocannon, and weighs the home page. Prints markdown tables on stdout; progress
+// GET /health and GET / with autocannon, then sign-in and a signed-in workspace page (bench/load.mjs), and weighs
+// the home page. Prints markdown tables on stdout; progress
 // goes to stderr so the tables can be piped into an issue as they are. BENCH_SECONDS sets the length of each cell.
 import { chmod, mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
+import { hashPassword, verifyPassword } from "../src/domain/auth/passwords.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = [1, 16, 64];
 // Autocannon runs under node, in its own process, so the load generator does not share Bun's event loop.
 const AUTOCANNON = join(ROOT, "node_modules/autocannon/autocannon.js");
+// Autocannon's programmatic API, for requests whose headers differ per request or per connection.
+const LOADER = join(import.meta.dir, "load.mjs");
+// Signed-in users, one per connection of the workspace-page cell.
+const USERS = 16;
+const PASSWORD = "bench-correct-horse-42";
 // Derived from our pid so parallel runs don't collide; Postgres stays below the ephemeral range (32768+).
 const PG_PORT = 23000 + (process.pid % 5000);
 const PORT = 3900 + (process.pid % 100);
@@ -31,7 +38,10 @@ async function start(): Promise<Server> {
     stderr: "inherit",
     // Empty DATABASE_URLs count as unset, so a developer's own database is never the one benchmarked.
     env: { ...process.env, DATA_DIR, EMBEDDED_PG_PORT: String(PG_PORT), PORT: String(PORT), HOST: "127.0.0.1",
-      LOG_REQUESTS: "false", NODE_ENV: "development", DATABASE_URL: "", APP_DATABASE_URL: "" },
+      LOG_REQUESTS: "false", NODE_ENV: "development", DATABASE_URL: "", APP_DATABASE_URL: "",
+      // The per-IP limits on /signup and /signin (P05) would cap the measurement at a few requests; behind a
+      // trusted proxy every request can come from its own X-Forwarded-For address instead.
+      TRUST_PROXY: "true" },
   });
   const killer = setTimeout(() => proc.kill("SIGKILL"), 60_000); // a hung start ends the stream below
   const reader = proc.stdout.getReader();
@@ -76,6 +86,56 @@ async function load(path: string, connections: number, seconds: number): Promise
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   if (code !== 0) throw new Error(`autocannon exited ${code}: ${err}`);
   return JSON.parse(out.trim().split("\n").at(-1)!) as Cannon;
+}
+
+/** What bench/load.mjs prints: `unexpected` counts answers other than the expected status. */
+interface Scenario { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number; unexpected: number; statusCodeStats: Record<string, { count: number }> }
+
+async function loadScenario(spec: Record<string, unknown> & { scenario: "signin" | "pages"; connections: number; seconds: number; expect: number }): Promise<Scenario> {
+  const proc = Bun.spawn(["node", LOADER, JSON.stringify({ url: BASE, ...spec })], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  if (code !== 0) throw new Error(`bench/load.mjs exited ${code}: ${err}`);
+  return JSON.parse(out.trim().split("\n").at(-1)!) as Scenario;
+}
+
+interface Account { email: string; password: string; cookie: string; path: string }
+
+/** Signs up `n` users through the real form, each from its own address (signup allows 10 an hour per IP). */
+async function signUpUsers(n: number): Promise<Account[]> {
+  const accounts: Account[] = [];
+  for (let i = 1; i <= n; i++) {
+    const email = `bench${i}@example.com`;
+    const slug = `bench-${i}`;
+    const body = new URLSearchParams({ name: `Bench User ${i}`, email, password: PASSWORD, workspace_name: `Bench ${i}`, slug });
+    const res = await fetch(`${BASE}/signup`, { method: "POST", body, redirect: "manual", headers: { "x-forwarded-for": `10.255.255.${i}` } });
+    const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]!).find((c) => c.startsWith("session="));
+    if (res.status !== 303 || res.headers.get("location") !== `/t/${slug}` || !cookie) {
+      throw new Error(`sign-up ${i}: ${res.status} ${res.headers.get("location")} ${(await res.text()).slice(0, 500)}`);
+    }
+    accounts.push({ email, password: PASSWORD, cookie, path: `/t/${slug}` });
+  }
+  // A wrong cookie or path would measure the sign-in redirect or a 404 instead of the page.
+  const check = await fetch(`${BASE}${accounts[0]!.path}`, { redirect: "manual", headers: { cookie: accounts[0]!.cookie } });
+  if (check.status !== 200) throw new Error(`GET ${accounts[0]!.path} with its session: ${check.status}`);
+  return accounts;
+}
+
+/** argon2 with the server's parameters, in this process once the server is gone: the median time of one verify,
+ *  and how many verifies a second 16 concurrent callers get. The second is the ceiling for sign-in here; it is not
+ *  cores ÷ time (19 MiB per verify makes it memory-bound: on the 2-vCPU VM this was written on, 2 run no faster than 1). */
+async function argon2Cost(): Promise<{ verifyMs: number; perSecond: number }> {
+  const hash = await hashPassword(PASSWORD);
+  const verify = async () => { if (!(await verifyPassword(hash, PASSWORD))) throw new Error("argon2 verify failed"); };
+  const times: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const t0 = performance.now();
+    await verify();
+    times.push(performance.now() - t0);
+  }
+  let done = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 16 }, async () => { while (performance.now() - t0 < 2000) { await verify(); done++; } }));
+  return { verifyMs: times.sort((a, b) => a - b)[10]!, perSecond: done / ((performance.now() - t0) / 1000) };
 }
 
 const ENCODINGS = [["raw", null], ["gzip", "gzip"], ["brotli", "br"]] as const;
@@ -146,8 +206,33 @@ try {
       rows.push(`| GET ${path} | ${c} | ${Math.round(r.requests.average)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${mean} | ${r.errors + r.timeouts + r.non2xx} |`);
     }
   }
+
+  progress(`signing up ${USERS} users…`);
+  const accounts = await signUpUsers(USERS);
+  const users = accounts.map(({ email, password }) => ({ email, password }));
+  // Each sign-in run gets its own block of 2^20 addresses (10.16.0.0, 10.32.0.0, …): none is ever reused.
+  let ipBlock = 0;
+  const signin = (connections: number, seconds: number) =>
+    loadScenario({ scenario: "signin", connections, seconds, expect: 303, users, ipBase: ++ipBlock << 20 });
+  const pages = (seconds: number) =>
+    loadScenario({ scenario: "pages", connections: USERS, seconds, expect: 200, sessions: accounts.map(({ cookie, path }) => ({ cookie, path })) });
+  const authRows: string[] = [];
+  const authRow = (label: string, c: number, r: Scenario) => {
+    const mean = r.requests.average ? ((c / r.requests.average) * 1000).toFixed(2) : "-";
+    authRows.push(`| ${label} | ${c} | ${Math.round(r.requests.average)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${mean} | ${r.errors + r.timeouts + r.unexpected} |`);
+  };
+  await signin(16, 1);
+  for (const c of [1, 16]) {
+    progress(`POST /signin with ${c} connections for ${SECONDS} s…`);
+    authRow("POST /signin †", c, await signin(c, SECONDS));
+  }
+  await pages(1);
+  progress(`GET /t/<slug> with ${USERS} signed-in users for ${SECONDS} s…`);
+  authRow(`GET /t/<slug> (${USERS} users) ‡`, USERS, await pages(SECONDS));
   const warmExit = await stop(server);
   server = null;
+  progress("timing argon2 on an idle machine…");
+  const argon2 = await argon2Cost();
 
   const cpus = os.cpus();
   console.log(`## Steward benchmark\n`);
@@ -159,6 +244,14 @@ try {
   console.log(`| endpoint | connections | req/s | p50 ms | p99 ms | mean ms* | errors |\n|---|---|---|---|---|---|---|`);
   console.log(rows.join("\n"));
   console.log(`\n*mean = connections ÷ req/s (Little's law), for sub-millisecond resolution; errors = socket errors + timeouts + non-2xx.\n`);
+  console.log(`Authenticated:\n`);
+  console.log(`| endpoint | connections | req/s | p50 ms | p99 ms | mean ms* | errors |\n|---|---|---|---|---|---|---|`);
+  console.log(authRows.join("\n"));
+  console.log(`\n†Correct password, a new session each time; errors = anything but 303. Bound by argon2id (m = 19 MiB, t = 2):`);
+  console.log(`one verify takes ${argon2.verifyMs.toFixed(1)} ms here (median of 21, server stopped), and 16 concurrent verifies manage`);
+  console.log(`${Math.round(argon2.perSecond)}/s in all, the ceiling for sign-in whatever the connections: beyond it, connections only queue.`);
+  console.log(`Every request comes from its own X-Forwarded-For address (server run with TRUST_PROXY=true), so the per-IP limit never applies.`);
+  console.log(`‡Connection i carries user i's session cookie and asks for user i's workspace; errors = anything but 200.\n`);
   console.log(`Home page weight in bytes (response bodies as transferred, headers excluded):\n`);
   console.log(`| asset | raw | gzip | brotli |\n|---|---|---|---|`);
   const cell = (s: { bytes: number; served: string }, enc: string | null) => bytes(s.bytes) + (enc && s.served !== enc ? ` (sent ${s.served})` : "");

@@ -261,7 +261,15 @@ export async function up(db: Kysely<any>): Promise<void> {
       select not exists (select 1 from public.tenants where slug = p_slug)
          and not exists (select 1 from public.tenant_slug_redirects where old_slug = p_slug and expires_at > p_now)
     $$`);
-  for (const f of ["membership_by_slug(uuid, text)", "slug_redirect(uuid, text, timestamptz)", "user_workspaces(uuid)", "invitation_by_token(bytea)", "slug_available(text, timestamptz)"]) {
+  // An old slug whose 30 days are over belongs to nobody: free it before someone claims it. (Another workspace's
+  // expired row is invisible to the claimant under RLS, and old_slug is unique across workspaces.)
+  await run(sql`create policy owner_releases_expired on tenant_slug_redirects for delete to steward_owner using (expires_at <= now())`);
+  await run(sql`
+    create function app_private.release_expired_slug(p_slug text, p_now timestamptz)
+    returns void
+    language sql volatile security definer set search_path = pg_catalog, pg_temp
+    as $$ delete from public.tenant_slug_redirects where old_slug = p_slug and expires_at <= p_now $$`);
+  for (const f of ["membership_by_slug(uuid, text)", "release_expired_slug(text, timestamptz)", "slug_redirect(uuid, text, timestamptz)", "user_workspaces(uuid)", "invitation_by_token(bytea)", "slug_available(text, timestamptz)"]) {
     await run(sql.raw(`revoke all on function app_private.${f} from public`));
     await run(sql.raw(`grant execute on function app_private.${f} to steward_app`));
   }
@@ -272,7 +280,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`drop table if exists ${sql.table(t)} cascade`.execute(db);
   }
   await sql`drop sequence if exists audit_events_seq`.execute(db);
-  for (const f of ["membership_by_slug", "slug_redirect", "user_workspaces", "invitation_by_token", "slug_available", "audit_chain", "audit_immutable", "current_tenant"]) {
+  for (const f of ["membership_by_slug", "release_expired_slug", "slug_redirect", "user_workspaces", "invitation_by_token", "slug_available", "audit_chain", "audit_immutable", "current_tenant"]) {
     await sql.raw(`drop function if exists app_private.${f} cascade`).execute(db);
   }
 }

@@ -21,7 +21,8 @@ const TITLES: Record<number, string> = {
 
 export function renderError(c: Context<AppEnv>, status: ContentfulStatusCode, message: string) {
   const info: ErrorInfo = { status, title: TITLES[status] ?? "Error", message, requestId: c.var.requestId ?? "-" };
-  return pageOr(c, () => <ErrorPage {...info} />, () => <ErrorPanel {...info} />, status);
+  const user = c.var.user ? { name: c.var.user.name } : null;
+  return pageOr(c, () => <ErrorPage {...info} user={user} />, () => <ErrorPanel {...info} />, status);
 }
 
 export function notFound(c: Context<AppEnv>) {

@@ -1,4 +1,4 @@
-import { Layout } from "./layout.tsx";
+import { Layout, type SignedIn } from "./layout.tsx";
 
 export interface ErrorInfo {
   status: number;
@@ -20,9 +20,9 @@ export function ErrorPanel({ status, title, message, requestId }: ErrorInfo) {
   );
 }
 
-export function ErrorPage(info: ErrorInfo) {
+export function ErrorPage({ user, ...info }: ErrorInfo & { user?: SignedIn | null }) {
   return (
-    <Layout title={info.title}>
+    <Layout title={info.title} user={user}>
       <ErrorPanel {...info} />
       <p>
         <a href="/">Go to the home page</a>

@@ -1,5 +1,5 @@
 import type { Membership } from "../domain/tenancy/workspaces.ts";
-import { ROLE_LABELS } from "../domain/tenancy/permissions.ts";
+import { can, ROLE_LABELS } from "../domain/tenancy/permissions.ts";
 import { Layout, type Flash } from "./layout.tsx";
 
 export function WorkspaceHome({ userName, membership, flash }: { userName: string; membership: Membership; flash?: Flash | null }) {
@@ -20,6 +20,13 @@ export function WorkspaceHome({ userName, membership, flash }: { userName: strin
           <p>Name, address, time zone, week start and units.</p>
           <a href={`/t/${membership.slug}/settings`}>Settings</a>
         </section>
+        {can(membership.role, "audit.view") && (
+          <section class="card">
+            <h2>Audit trail</h2>
+            <p>Who did what, when and from where; filter and download it.</p>
+            <a href={`/t/${membership.slug}/settings/audit`}>Audit trail</a>
+          </section>
+        )}
       </div>
     </Layout>
   );

@@ -31,6 +31,7 @@ const DEFINER_FUNCTIONS: Record<string, string> = {
   "app_private.user_workspaces": "the workspace switcher",
   "app_private.invitation_by_token": "an invitation link before the tenant is known",
   "app_private.slug_available": "uniqueness across workspaces at sign-up and rename",
+  "app_private.release_expired_slug": "frees an old slug whose redirect ran out, whichever workspace held it",
 };
 
 async function tenantTables(): Promise<string[]> {
@@ -46,7 +47,7 @@ describe("P09 tenant isolation in the database", () => {
     expect(tables.length).toBeGreaterThanOrEqual(5);
     for (const table of tables) {
       const [c] = await t.su`select relrowsecurity, relforcerowsecurity from pg_class where oid = ${`public.${table}`}::regclass`;
-      expect({ table, ...c }).toEqual({ table, relrowsecurity: true, relforcerowsecurity: true });
+      expect({ table, enabled: c!.relrowsecurity, forced: c!.relforcerowsecurity }).toEqual({ table, enabled: true, forced: true });
       const policies = await t.su`select qual, with_check, roles::text[] as roles, cmd from pg_policies where schemaname = 'public' and tablename = ${table}`;
       const isolating = policies.filter((p) => p.cmd === "ALL" && p.roles.includes("public") && /current_tenant\(\)/.test(p.qual) && /current_tenant\(\)/.test(p.with_check ?? ""));
       expect({ table, isolating: isolating.length }).toEqual({ table, isolating: 1 });

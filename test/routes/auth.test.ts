@@ -174,6 +174,7 @@ describe("sign-in and sign-out", () => {
     expect(missing.status).toBe(404);
     const body = await foreign.text();
     expect(body).not.toContain(b.slug);
-    expect(body).not.toContain("Workspace");
+    expect(body).not.toContain(b.tenantId);
+    expect(body).not.toContain("Workspace " + b.slug.slice(3));
   });
 });

@@ -97,6 +97,15 @@ describe("access log", () => {
     expect(text).not.toContain("cookie-secret-value");
   });
 
+  test("secrets in emailed links (invitations, resets, email changes) never reach the log", async () => {
+    const log = memoryLogger();
+    const client = new Client(testApp({ db: t.db, log, env: { LOG_REQUESTS: "true" } }));
+    for (const path of ["/invitations/tok-secret-1", "/password-reset/tok-secret-2", "/profile/email/tok-secret-3"]) await client.get(path);
+    const text = JSON.stringify(log.lines);
+    expect(text).not.toContain("tok-secret");
+    expect(log.lines.map((l) => l.path).filter(Boolean)).toEqual(["/invitations/[token]", "/password-reset/[token]", "/profile/email/[token]"]);
+  });
+
   test("a request id from the client is ignored unless the proxy is trusted", async () => {
     const spoofed = "abcdef12-spoofed-id";
     const untrusted = await new Client(testApp({ db: t.db, env: { TRUST_PROXY: "false" } })).get("/", { "x-request-id": spoofed });

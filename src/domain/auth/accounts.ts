@@ -3,6 +3,7 @@ import { audit } from "../audit/audit.ts";
 import { inTransaction, type Ctx } from "../context.ts";
 import { Invalid } from "../errors.ts";
 import { sendEmailLater } from "../mail/outbox.ts";
+import type { DB } from "../db.ts";
 import type { User } from "../schema.ts";
 import { createWorkspace, SlugSchema, WorkspaceNameSchema } from "../tenancy/workspaces.ts";
 import { lockoutEmail, welcomeEmail } from "./emails.ts";
@@ -22,12 +23,15 @@ export const NameSchema = z.string().trim().min(1, { error: "Enter your name." }
 // Passwords are taken as typed (no trimming); the rules are in passwordProblem().
 export const PasswordSchema = z.string({ error: "Enter a password." }).max(1024, { error: "Use at most 256 characters." });
 
+// A field missing from the form reads as empty, so its message is ours, not zod's "expected string".
+const present = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? "", schema);
+
 export const SignupSchema = z.object({
-  name: NameSchema,
-  email: EmailSchema,
-  password: PasswordSchema,
-  workspace_name: WorkspaceNameSchema,
-  slug: SlugSchema,
+  name: present(NameSchema),
+  email: present(EmailSchema),
+  password: present(PasswordSchema),
+  workspace_name: present(WorkspaceNameSchema),
+  slug: present(SlugSchema),
 });
 export type SignupInput = z.output<typeof SignupSchema>;
 
@@ -123,4 +127,10 @@ export async function signIn(ctx: Ctx, email: string, password: string, policy: 
     await audit(tx, "session.created", { type: "session", id: session.id });
     return { ok: true as const, user, token };
   });
+}
+
+/** Failure records only matter inside the lockout window; after a day they are just a list of IPs. */
+export async function purgeSignInFailures(db: DB, now: Date): Promise<number> {
+  const res = await db.deleteFrom("sign_in_failures").where("at", "<", new Date(now.getTime() - 86_400_000)).executeTakeFirst();
+  return Number(res.numDeletedRows);
 }

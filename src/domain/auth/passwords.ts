@@ -52,6 +52,7 @@ export async function reusesRecentPassword(ctx: Ctx, userId: string, password: s
     .select("password_hash")
     .where("user_id", "=", userId)
     .orderBy("created_at", "desc")
+    .orderBy("id", "desc") // UUIDv7: breaks ties between changes in the same millisecond
     .limit(HISTORY_SIZE)
     .execute();
   for (const r of rows) if (await verifyPassword(r.password_hash, password)) return true;
@@ -61,6 +62,6 @@ export async function reusesRecentPassword(ctx: Ctx, userId: string, password: s
 /** Records a new password hash in the history and keeps only the last HISTORY_SIZE. */
 export async function rememberPassword(ctx: Ctx, userId: string, passwordHash: string): Promise<void> {
   await ctx.db.insertInto("password_history").values({ id: Bun.randomUUIDv7(), user_id: userId, password_hash: passwordHash, created_at: ctx.now }).execute();
-  const keep = ctx.db.selectFrom("password_history").select("id").where("user_id", "=", userId).orderBy("created_at", "desc").limit(HISTORY_SIZE);
+  const keep = ctx.db.selectFrom("password_history").select("id").where("user_id", "=", userId).orderBy("created_at", "desc").orderBy("id", "desc").limit(HISTORY_SIZE);
   await ctx.db.deleteFrom("password_history").where("user_id", "=", userId).where("id", "not in", keep).execute();
 }

@@ -113,3 +113,9 @@ export async function listSessions(db: DB, userId: string) {
     .orderBy("last_seen_at", "desc")
     .execute();
 }
+
+/** Deletes sessions past their expiry (validation deletes them on sight too, but idle ones are never seen). */
+export async function purgeExpiredSessions(db: DB, now: Date): Promise<number> {
+  const res = await db.deleteFrom("sessions").where("expires_at", "<=", now).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -52,7 +52,9 @@ export async function userWorkspaces(db: DB, userId: string): Promise<Membership
   return r.rows.map((row) => ({ tenantId: row.tenant_id, name: row.name, slug: row.slug, role: row.role }));
 }
 
+/** Whether a slug is free; an old slug whose redirect has run out is released first. */
 export async function slugAvailable(db: DB, slug: string, now: Date): Promise<boolean> {
+  await sql`select app_private.release_expired_slug(${slug}, ${now})`.execute(db);
   const r = await sql<{ ok: boolean }>`select app_private.slug_available(${slug}, ${now}) as ok`.execute(db);
   return r.rows[0]!.ok;
 }

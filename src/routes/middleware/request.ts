@@ -21,7 +21,8 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
       log.info({
         msg: "request",
         method: c.req.method,
-        path: c.req.path,
+        // Links in emails carry their secret in the path; the log keeps only the route's shape.
+        path: c.req.path.replace(/^\/(invitations|password-reset|profile\/email)\/[^/]+/, "/$1/[token]"),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         requestId: id,
