@@ -51,23 +51,9 @@ export async function signUp(ctx: Ctx, input: SignupInput, policy: SessionPolicy
   if (problem) throw new Invalid({ password: problem });
   const passwordHash = await hashPassword(input.password);
   return inTransaction(ctx, async (tx) => {
-    const normalized = normalizeEmail(input.email);
-    const existing = await tx.db.selectFrom("users").select("id").where("email_normalized", "=", normalized).executeTakeFirst();
-    if (existing) throw new Invalid({ email: "This email already has an account. Sign in instead, or reset your password." });
-    const user: User = {
-      id: Bun.randomUUIDv7(),
-      name: input.name,
-      email: input.email.trim(),
-      email_normalized: normalized,
-      password_hash: passwordHash,
-      locked_until: null,
-      created_at: tx.now,
-      updated_at: tx.now,
-    };
-    await tx.db.insertInto("users").values(user).execute();
-    await rememberPassword(tx, user.id, passwordHash);
+    const user = await createUser(tx, { name: input.name, email: input.email, passwordHash });
+    if (!user) throw new Invalid({ email: "This email already has an account. Sign in instead, or reset your password." });
     const actorTx: Ctx = { ...tx, actor: { type: "user", id: user.id, label: user.name } };
-    await audit(actorTx, "user.signed_up", { type: "user", id: user.id }, { name: user.name, email: user.email });
     const ws = await createWorkspace(actorTx, { name: input.workspace_name, slug: input.slug }, user.id);
     const wsCtx: Ctx = { ...actorTx, tenantId: ws.id };
     const mail = welcomeEmail({ name: user.name, workspace: input.workspace_name, url: `${links.baseUrl}/t/${ws.slug}` });
@@ -75,6 +61,31 @@ export async function signUp(ctx: Ctx, input: SignupInput, policy: SessionPolicy
     const { token } = await createSession({ ...wsCtx, tenantId: null }, user.id, policy);
     return { user, slug: ws.slug, token };
   });
+}
+
+/**
+ * Inserts an account with its first password in the history and audits the sign-up as an account event (no
+ * workspace). Returns null when the email already has an account: callers word that for their own form.
+ */
+export async function createUser(tx: Ctx, input: { name: string; email: string; passwordHash: string }): Promise<User | null> {
+  const normalized = normalizeEmail(input.email);
+  const existing = await tx.db.selectFrom("users").select("id").where("email_normalized", "=", normalized).executeTakeFirst();
+  if (existing) return null;
+  const user: User = {
+    id: Bun.randomUUIDv7(),
+    name: input.name,
+    email: input.email.trim(),
+    email_normalized: normalized,
+    password_hash: input.passwordHash,
+    locked_until: null,
+    created_at: tx.now,
+    updated_at: tx.now,
+  };
+  await tx.db.insertInto("users").values(user).execute();
+  await rememberPassword(tx, user.id, input.passwordHash);
+  const account: Ctx = { ...tx, tenantId: null, actor: { type: "user", id: user.id, label: user.name, role: null } };
+  await audit(account, "user.signed_up", { type: "user", id: user.id }, { name: user.name, email: user.email });
+  return user;
 }
 
 export type SignInResult = { ok: true; user: User; token: string } | { ok: false };

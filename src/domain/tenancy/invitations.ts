@@ -2,9 +2,9 @@ import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import { sql } from "kysely";
 import { z } from "zod";
-import { EmailSchema, NameSchema, normalizeEmail, PasswordSchema, type Links } from "../auth/accounts.ts";
+import { createUser, EmailSchema, NameSchema, normalizeEmail, PasswordSchema, type Links } from "../auth/accounts.ts";
 import { invitationEmail } from "../auth/emails.ts";
-import { hashPassword, passwordProblem, rememberPassword } from "../auth/passwords.ts";
+import { hashPassword, passwordProblem } from "../auth/passwords.ts";
 import { createSession, type SessionPolicy } from "../auth/sessions.ts";
 import { audit } from "../audit/audit.ts";
 import { inTransaction, type Ctx } from "../context.ts";
@@ -212,24 +212,9 @@ export async function signUpToAccept(
   if (problem) throw new Invalid({ password: problem });
   const passwordHash = await hashPassword(input.password);
   return withOpenInvitation(ctx, token, async (tx, inv) => {
-    const normalized = normalizeEmail(inv.email);
-    const taken = await tx.db.selectFrom("users").select("id").where("email_normalized", "=", normalized).executeTakeFirst();
-    if (taken) throw new Invalid({ _form: "This email already has an account. Sign in to accept the invitation." });
-    const user: User = {
-      id: Bun.randomUUIDv7(),
-      name: input.name,
-      email: inv.email,
-      email_normalized: normalized,
-      password_hash: passwordHash,
-      locked_until: null,
-      created_at: tx.now,
-      updated_at: tx.now,
-    };
-    await tx.db.insertInto("users").values(user).execute();
-    await rememberPassword(tx, user.id, passwordHash);
+    const user = await createUser(tx, { name: input.name, email: inv.email, passwordHash });
+    if (!user) throw new Invalid({ _form: "This email already has an account. Sign in to accept the invitation." });
     const actorTx: Ctx = { ...tx, actor: { type: "user", id: user.id, label: user.name, role: null } };
-    // The account belongs to no workspace: its sign-up is an account event (tenant null), as in signUp.
-    await audit({ ...actorTx, tenantId: null }, "user.signed_up", { type: "user", id: user.id }, { name: user.name, email: user.email });
     await join(actorTx, inv, user);
     const { token: sessionToken } = await createSession(actorTx, user.id, policy);
     return { ok: true as const, slug: inv.workspace.slug, token: sessionToken };
