@@ -14,6 +14,7 @@ import { profileRoutes } from "./routes/profile.tsx";
 import { membersRoutes } from "./routes/members.tsx";
 import { settingsRoutes } from "./routes/settings.tsx";
 import { auditRoutes } from "./routes/audit.tsx";
+import { signupValidationRoutes } from "./routes/signup-validation.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
 import { tenantMiddleware } from "./routes/middleware/tenant.ts";
 import { staticRoutes } from "./routes/static.ts";
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps) {
   app.use("/t/:slug/*", tenantMiddleware());
   app.route("/", homeRoutes);
   app.route("/", authRoutes);
+  app.route("/", signupValidationRoutes);
   app.route("/", workspaceRoutes);
   app.route("/", passwordResetRoutes);
   app.route("/", profileRoutes);

@@ -23,8 +23,8 @@ export function SignupForm({ values = {}, errors }: { values?: Values; errors?: 
   return (
     <form method="post" action="/signup" class="form" id="signup-form" novalidate>
       <FormErrors errors={errors} />
-      <Field name="name" label="Your name" value={values.name} errors={errors} autocomplete="name" maxlength={200} autofocus />
-      <Field name="email" label="Email" type="email" value={values.email} errors={errors} autocomplete="email" maxlength={320} />
+      <Field name="name" label="Your name" value={values.name} errors={errors} autocomplete="name" maxlength={200} autofocus validate="/signup/validation" />
+      <Field name="email" label="Email" type="email" value={values.email} errors={errors} autocomplete="email" maxlength={320} validate="/signup/validation" />
       <Field
         name="password"
         label="Password"
@@ -34,8 +34,9 @@ export function SignupForm({ values = {}, errors }: { values?: Values; errors?: 
         minlength={10}
         maxlength={256}
         hint="At least 10 characters. Any characters, any language; a phrase is easiest to remember."
+        validate="/signup/validation"
       />
-      <Field name="workspace_name" label="Workspace name" value={values.workspace_name} errors={errors} autocomplete="organization" maxlength={120} />
+      <Field name="workspace_name" label="Workspace name" value={values.workspace_name} errors={errors} autocomplete="organization" maxlength={120} validate="/signup/validation" />
       <Field
         name="slug"
         label="Workspace address"
@@ -45,6 +46,7 @@ export function SignupForm({ values = {}, errors }: { values?: Values; errors?: 
         minlength={3}
         hint="3 to 40 lowercase letters, digits or hyphens: it appears in your links, /t/your-address."
         autocomplete="off"
+        validate="/signup/validation"
       />
       <button type="submit">Create workspace</button>
     </form>

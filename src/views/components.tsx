@@ -14,13 +14,19 @@ export interface FieldProps {
   pattern?: string;
   inputmode?: "decimal" | "email" | "none" | "numeric" | "search" | "tel" | "text" | "url";
   autofocus?: boolean;
+  /** With htmx: check this field on change at this URL (the form is posted; the answer is this field's message). */
+  validate?: string;
 }
 
 /** A labelled input with its hint and error tied to it for screen readers. */
-export function Field({ name, label, type = "text", value, errors, hint, autocomplete, required = true, maxlength, minlength, pattern, inputmode, autofocus }: FieldProps) {
+export function Field({ name, label, type = "text", value, errors, hint, autocomplete, required = true, maxlength, minlength, pattern, inputmode, autofocus, validate }: FieldProps) {
   const id = `f-${name}`;
   const error = errors?.[name];
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  // Inline validation: the message area is always there, so htmx has a target and screen readers hear the update.
+  const check = validate
+    ? { "hx-post": validate, "hx-trigger": "change", "hx-target": `#${id}-msg`, "hx-swap": "innerHTML", "hx-vals": JSON.stringify({ _field: name }) }
+    : {};
+  const describedBy = [hint ? `${id}-hint` : null, `${id}-msg`].filter(Boolean).join(" ");
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -43,13 +49,21 @@ export function Field({ name, label, type = "text", value, errors, hint, autocom
         autofocus={autofocus}
         aria-invalid={error ? "true" : undefined}
         aria-describedby={describedBy}
+        {...check}
       />
-      {error && (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
+      <div id={`${id}-msg`} aria-live="polite">
+        {error && <FieldMessage id={id} message={error} />}
+      </div>
     </div>
+  );
+}
+
+/** One field's error, also the fragment inline validation answers with. */
+export function FieldMessage({ id, message }: { id: string; message: string }) {
+  return (
+    <p class="field-error" id={`${id}-error`}>
+      {message}
+    </p>
   );
 }
 

@@ -2,26 +2,13 @@
 // They prove what app.request() cannot: the page loads its script and styles under our CSP without a single
 // violation or console error, and it fits a small phone screen. Screenshots go to test-results/e2e/ (CI artefacts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { testApp } from "../support/app.ts";
 import { useTestDatabase } from "../support/db.ts";
+import { CHROMIUM, hasChromium, LAUNCH_ARGS, SCREENSHOTS } from "./browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-// Exactly the flags in stack-notes: headless, no sandbox (we run as root), nothing that phones home.
-const LAUNCH_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-const SCREENSHOTS = join(import.meta.dir, "../../test-results/e2e");
-
-const hasChromium = existsSync(CHROMIUM);
 const inCi = Boolean(process.env.CI);
 
 if (!hasChromium && !inCi) {

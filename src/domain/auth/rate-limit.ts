@@ -16,6 +16,8 @@ export const LIMITS = {
   signup: { name: "signup", max: 10, windowSeconds: 3600 },
   reset: { name: "reset", max: 10, windowSeconds: 3600 },
   token: { name: "token", max: 30, windowSeconds: 300 },
+  // Inline form checks (a field at a time): generous, but a slug-availability scan is still bounded.
+  validation: { name: "validation", max: 300, windowSeconds: 300 },
 } satisfies Record<string, Limit>;
 
 export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };

@@ -1,0 +1,78 @@
+// Sign-up in a real browser: with htmx (inline validation as you type) and with JavaScript off (plain form posts).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { testApp } from "../support/app.ts";
+import { useTestDatabase } from "../support/db.ts";
+import { CHROMIUM, hasChromium, LAUNCH_ARGS, SCREENSHOTS, watchedPage } from "./browser.ts";
+
+describe("sign-up in a real browser", () => {
+  let server: ReturnType<typeof Bun.serve>;
+  let browser: Browser;
+  let base: string;
+  if (hasChromium) {
+    const t = useTestDatabase();
+    beforeAll(async () => {
+      const app = testApp({ db: t.db, env: { TRUST_PROXY: "false" } });
+      server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req, srv) => app.fetch(req, srv) });
+      base = `http://127.0.0.1:${server.port}`;
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+      mkdirSync(SCREENSHOTS, { recursive: true });
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop(true);
+    });
+  }
+
+  test.skipIf(!hasChromium)("fields are checked as you leave them, then the form creates the workspace, with no CSP violation", async () => {
+    const { page, problems } = await watchedPage(browser);
+    try {
+      await page.goto(`${base}/signup`);
+      await page.waitForFunction(() => "htmx" in window);
+      await page.fill("#f-name", "Grace Hopper");
+      await page.fill("#f-email", "grace@example.com");
+      await page.fill("#f-password", "1234567890");
+      await page.fill("#f-workspace_name", "Compilers");
+      await page.locator("#f-password-msg").getByText("commonly used").waitFor({ timeout: 5000 });
+      await page.fill("#f-slug", "ab");
+      await page.press("#f-slug", "Tab");
+      await page.locator("#f-slug-msg").getByText("at least 3").waitFor({ timeout: 5000 });
+      await page.screenshot({ path: join(SCREENSHOTS, "signup-inline.png"), fullPage: true });
+      await page.fill("#f-password", "first compiler ever written");
+      await page.fill("#f-slug", "compilers");
+      await page.press("#f-slug", "Tab");
+      await page.waitForFunction(() => !document.querySelector("#f-slug-msg")?.textContent?.trim(), undefined, { timeout: 5000 });
+      await Promise.all([page.waitForURL(`${base}/t/compilers`), page.click("main button[type=submit]")]);
+      expect(await page.locator("h1").textContent()).toBe("Compilers");
+      await page.screenshot({ path: join(SCREENSHOTS, "workspace.png"), fullPage: true });
+      expect(await problems()).toEqual({ csp: [], errors: [] });
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test.skipIf(!hasChromium)("with JavaScript off, a bad sign-up shows its errors and a good one lands in the workspace", async () => {
+    const { page } = await watchedPage(browser, { javaScriptEnabled: false });
+    try {
+      await page.goto(`${base}/signup`);
+      await page.fill("#f-name", "Katherine Johnson");
+      await page.fill("#f-email", "katherine@example.com");
+      await page.fill("#f-password", "short");
+      await page.fill("#f-workspace_name", "Trajectories");
+      await page.fill("#f-slug", "trajectories");
+      await page.click("main button[type=submit]");
+      expect(await page.locator("#f-password-error").textContent()).toContain("at least 10");
+      expect(await page.inputValue("#f-slug")).toBe("trajectories");
+      await page.fill("#f-password", "orbital mechanics by hand");
+      await Promise.all([page.waitForURL(`${base}/t/trajectories`), page.click("main button[type=submit]")]);
+      expect(await page.locator("h1").textContent()).toBe("Trajectories");
+      // And out again: sign-out is a form post too.
+      await Promise.all([page.waitForURL(`${base}/`), page.click("header button[type=submit]")]);
+      expect(await page.locator('a[href="/signin"]').count()).toBeGreaterThan(0);
+    } finally {
+      await page.context().close();
+    }
+  });
+});
