@@ -15,6 +15,7 @@ import { membersRoutes } from "./routes/members.tsx";
 import { settingsRoutes } from "./routes/settings.tsx";
 import { auditRoutes } from "./routes/audit.tsx";
 import { signupValidationRoutes } from "./routes/signup-validation.tsx";
+import { crmRoutes } from "./routes/crm/index.ts";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
 import { tenantMiddleware } from "./routes/middleware/tenant.ts";
 import { staticRoutes } from "./routes/static.ts";
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", membersRoutes);
   app.route("/", settingsRoutes);
   app.route("/", auditRoutes);
+  app.route("/t/:slug/crm", crmRoutes);
   if (!deps.config.production) app.route("/", devMailRoutes);
 
   app.notFound(notFound);

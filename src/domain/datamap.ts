@@ -20,7 +20,7 @@ export interface TableEntry {
   personal: string[];
   /** Columns that link a row to a user (`user`) or to a CRM data subject by email (`email`). */
   subjects: { column: string; kind: "user" | "email" | "contact" | "lead" }[];
-  /** Which exports include it, and which columns. */
+  /** Which exports include it, and which columns ("*": every column). */
   export: { personal?: string[]; workspace?: string[] };
   erasure: Erasure;
   /** Rows are deleted by a scheduled job after this many days, if they are. */
@@ -143,6 +143,105 @@ export const dataMap: TableEntry[] = [
     },
     erasure: { kind: "pseudonymise", columns: ["actor_id", "actor_label", "ip", "user_agent", "changes"] },
     retentionDays: 365,
+  },
+  // ---- CRM: workspace data; contacts and leads are data subjects who are not users (P23) ----
+  {
+    table: "companies",
+    purpose: "CRM companies.",
+    tenantColumn: "tenant_id",
+    personal: ["address"],
+    subjects: [{ column: "owner_id", kind: "user" }, { column: "created_by", kind: "user" }],
+    export: { workspace: ["id", "name", "domain", "industry", "size", "address", "owner_id", "custom", "created_by", "created_at", "updated_at"] },
+    erasure: { kind: "pseudonymise", columns: ["owner_id", "created_by"] },
+  },
+  {
+    table: "contacts",
+    purpose: "CRM contacts: people a workspace deals with.",
+    tenantColumn: "tenant_id",
+    personal: ["first_name", "last_name", "emails", "phones", "title", "custom"],
+    subjects: [{ column: "id", kind: "contact" }, { column: "emails", kind: "email" }, { column: "owner_id", kind: "user" }, { column: "created_by", kind: "user" }],
+    export: { workspace: ["id", "first_name", "last_name", "emails", "phones", "title", "company_id", "owner_id", "custom", "created_by", "created_at", "updated_at"] },
+    erasure: { kind: "delete" },
+  },
+  {
+    table: "leads",
+    purpose: "CRM leads, with the attribution of the visit that produced them (P25).",
+    tenantColumn: "tenant_id",
+    personal: ["name", "email", "phone", "company_name", "referrer", "custom"],
+    subjects: [
+      { column: "id", kind: "lead" },
+      { column: "email", kind: "email" },
+      { column: "converted_contact_id", kind: "contact" },
+      { column: "owner_id", kind: "user" },
+      { column: "created_by", kind: "user" },
+    ],
+    export: {
+      workspace: ["id", "name", "email", "phone", "company_name", "source", "status", "owner_id", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "referrer", "converted_at", "converted_contact_id", "converted_company_id", "converted_deal_id", "custom", "created_by", "created_at", "updated_at"],
+    },
+    erasure: { kind: "delete" },
+  },
+  {
+    table: "pipelines",
+    purpose: "Sales pipelines.",
+    tenantColumn: "tenant_id",
+    personal: [],
+    subjects: [],
+    export: { workspace: ["id", "name", "position", "created_at"] },
+    erasure: { kind: "delete" },
+  },
+  {
+    table: "pipeline_stages",
+    purpose: "Ordered stages of a pipeline with default probabilities.",
+    tenantColumn: "tenant_id",
+    personal: [],
+    subjects: [],
+    export: { workspace: ["id", "pipeline_id", "name", "position", "probability"] },
+    erasure: { kind: "delete" },
+  },
+  {
+    table: "deals",
+    purpose: "Deals in pipelines.",
+    tenantColumn: "tenant_id",
+    personal: [],
+    subjects: [{ column: "owner_id", kind: "user" }, { column: "created_by", kind: "user" }],
+    export: {
+      workspace: ["id", "title", "amount_minor", "currency", "pipeline_id", "stage_id", "expected_close_date", "probability", "company_id", "owner_id", "status", "closed_at", "close_reason", "custom", "created_by", "created_at", "updated_at"],
+    },
+    erasure: { kind: "pseudonymise", columns: ["owner_id", "created_by"] },
+  },
+  {
+    table: "deal_contacts",
+    purpose: "Which contacts take part in which deal.",
+    tenantColumn: "tenant_id",
+    personal: [],
+    subjects: [{ column: "contact_id", kind: "contact" }],
+    export: { workspace: ["deal_id", "contact_id"] },
+    erasure: { kind: "delete" },
+  },
+  ...(["activities", "tasks", "notes", "attachments"] as const).map(
+    (table): TableEntry => ({
+      table,
+      purpose: `CRM ${table} on a company, contact, lead or deal.`,
+      tenantColumn: "tenant_id",
+      personal: table === "attachments" ? ["filename", "data"] : table === "tasks" ? ["title"] : ["body"],
+      subjects: [
+        { column: "contact_id", kind: "contact" },
+        { column: "lead_id", kind: "lead" },
+        { column: "author_id", kind: "user" },
+        ...(table === "tasks" ? [{ column: "assignee_id", kind: "user" as const }] : []),
+      ],
+      export: { workspace: ["*"] },
+      erasure: { kind: "delete" },
+    }),
+  ),
+  {
+    table: "custom_field_definitions",
+    purpose: "Custom fields an admin defined per CRM object.",
+    tenantColumn: "tenant_id",
+    personal: [],
+    subjects: [],
+    export: { workspace: ["id", "object", "key", "label", "type", "options", "required", "position", "created_at"] },
+    erasure: { kind: "delete" },
   },
 ];
 

@@ -33,6 +33,7 @@ export function Layout({ title, children, flash, user }: LayoutProps) {
     : ws
       ? [
           { href: `/t/${ws.slug}`, label: ws.name },
+          { href: `/t/${ws.slug}/crm/contacts`, label: "CRM" },
           { href: `/t/${ws.slug}/members`, label: "Members" },
           { href: `/t/${ws.slug}/settings`, label: "Settings" },
           { href: "/workspaces", label: "Switch" },

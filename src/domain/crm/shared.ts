@@ -1,0 +1,65 @@
+import { sql } from "kysely";
+import { z } from "zod";
+import type { Ctx } from "../context.ts";
+import { Invalid } from "../errors.ts";
+
+// Helpers every CRM object uses: owners, normalised emails/domains/phones, search queries, list cursors.
+
+export const PAGE_SIZE = 50;
+
+/** An optional text field from a form: trimmed, empty means null, with a length cap and a readable message. */
+export const optionalText = (max: number) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : typeof v === "string" ? v.trim() : v ?? null), z.string().max(max, { error: `Use at most ${max} characters.` }).nullable());
+
+/** A required text field from a form. */
+export const requiredText = (max: number, missing: string) =>
+  z.preprocess((v) => (typeof v === "string" ? v.trim() : v ?? ""), z.string().min(1, { error: missing }).max(max, { error: `Use at most ${max} characters.` }));
+
+export const normalizeDomain = (raw: string) =>
+  raw
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, "")
+    .replace(/^www\./, "")
+    .replace(/[/?#].*$/, "");
+
+export const DomainSchema = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() !== "" ? normalizeDomain(v) : null),
+  z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, { error: "Enter a domain like example.com." }).max(253).nullable(),
+);
+
+/** Keeps a phone number as typed (trimmed); search and duplicate checks compare digits only. */
+export const phoneDigits = (p: string) => p.replace(/\D/g, "");
+
+/** The owner of a record must be a member of the workspace (null: nobody). */
+export async function assertOwner(ctx: Ctx, ownerId: string | null, field = "owner_id"): Promise<void> {
+  if (!ownerId) return;
+  const ok = z.uuid().safeParse(ownerId).success
+    ? await ctx.db.selectFrom("memberships").select("user_id").where("tenant_id", "=", ctx.tenantId!).where("user_id", "=", ownerId).executeTakeFirst()
+    : undefined;
+  if (!ok) throw new Invalid({ [field]: "Choose a member of this workspace." });
+}
+
+/** The workspace's members, for owner and assignee selects. */
+export async function memberOptions(ctx: Ctx): Promise<{ id: string; name: string }[]> {
+  const r = await sql<{ id: string; name: string }>`
+    select u.id, u.name from memberships m join users u on u.id = m.user_id
+    where m.tenant_id = ${ctx.tenantId} order by lower(u.name)`.execute(ctx.db);
+  return r.rows;
+}
+
+/**
+ * A Postgres tsquery for what someone typed: each word a prefix match, all words required. Everything but
+ * letters, digits and a few email characters is dropped, so input can never be tsquery syntax.
+ */
+export function searchQuery(typed: string): string | null {
+  const words = typed
+    .toLowerCase()
+    .split(/\s+/)
+    .map((w) => w.replace(/[^\p{L}\p{N}@._+-]/gu, "").replace(/^[-.+@]+|[-.+@]+$/g, ""))
+    .filter((w) => w.length > 0)
+    .slice(0, 8);
+  return words.length ? words.map((w) => `'${w.replace(/'/g, "")}':*`).join(" & ") : null;
+}
+
+export const isUuid = (s: string) => z.uuid().safeParse(s).success;
