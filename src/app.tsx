@@ -37,14 +37,10 @@ export function createApp(deps: AppDeps) {
   app.use(securityHeaders());
   app.use(httpsRedirect());
   app.use(originCheck());
-  app.use(
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new HTTPException(413, { message: "That request is too large (the limit is 1 MB)." });
-      },
-    }),
-  );
+  // Request bodies are capped: 1 MB for forms, the attachment cap (plus room for the multipart envelope) for uploads.
+  const formLimit = bodyLimitOf(1024 * 1024, "That request is too large (the limit is 1 MB).");
+  const uploadLimit = bodyLimitOf(deps.config.ATTACHMENT_MAX_MB * 1024 * 1024 + 64 * 1024, `That file is too large (the limit is ${deps.config.ATTACHMENT_MAX_MB} MB).`);
+  app.use((c, next) => (UPLOAD_PATH.test(c.req.path) ? uploadLimit : formLimit)(c, next));
 
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
@@ -70,3 +66,14 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+const UPLOAD_PATH = /^\/t\/[^/]+\/crm\/[a-z]+\/[^/]+\/attachments$/;
+
+function bodyLimitOf(maxSize: number, message: string) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new HTTPException(413, { message });
+    },
+  });
+}

@@ -40,6 +40,7 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(15_000),
     LOG_REQUESTS: bool.default(true),
     SESSION_DAYS: positiveInt(365).default(30),
+    ATTACHMENT_MAX_MB: positiveInt(100).default(10),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {

@@ -1,4 +1,4 @@
-import type { ColumnType, Selectable } from "kysely";
+import type { ColumnType, Generated, Selectable } from "kysely";
 
 // The database as Kysely sees it. Each interface mirrors a table created in migrations/.
 
@@ -158,10 +158,10 @@ export interface CompaniesTable extends Stamps, Custom, Search {
 export interface ContactsTable extends Stamps, Custom, Search {
   tenant_id: string;
   id: string;
-  first_name: string;
-  last_name: string;
-  emails: string[];
-  phones: string[];
+  first_name: Generated<string>;
+  last_name: Generated<string>;
+  emails: Generated<string[]>;
+  phones: Generated<string[]>;
   title: string | null;
   company_id: string | null;
   owner_id: string | null;
@@ -175,7 +175,7 @@ export interface LeadsTable extends Stamps, Custom, Search {
   phone: string | null;
   company_name: string | null;
   source: string | null;
-  status: LeadStatus;
+  status: Generated<LeadStatus>;
   owner_id: string | null;
   utm_source: string | null;
   utm_medium: string | null;
@@ -193,7 +193,7 @@ export interface PipelinesTable {
   tenant_id: string;
   id: string;
   name: string;
-  position: number;
+  position: Generated<number>;
   created_at: Date;
 }
 
@@ -211,8 +211,8 @@ export interface DealsTable extends Stamps, Custom, Search {
   id: string;
   title: string;
   /** bigint: postgres.js returns it as a string. */
-  amount_minor: ColumnType<string, string | number | bigint, string | number | bigint>;
-  currency: string;
+  amount_minor: ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
+  currency: Generated<string>;
   pipeline_id: string;
   stage_id: string;
   /** date: kept as YYYY-MM-DD text in and out. */
@@ -220,10 +220,10 @@ export interface DealsTable extends Stamps, Custom, Search {
   probability: number | null;
   company_id: string | null;
   owner_id: string | null;
-  status: DealStatus;
+  status: Generated<DealStatus>;
   closed_at: Date | null;
   close_reason: string | null;
-  position: number;
+  position: Generated<number>;
 }
 
 export interface DealContactsTable {
@@ -247,7 +247,7 @@ export interface ActivitiesTable extends Subject {
   occurred_at: Date;
   duration_minutes: number | null;
   outcome: string | null;
-  body: string;
+  body: Generated<string>;
   author_id: string | null;
   created_at: Date;
 }
@@ -291,9 +291,9 @@ export interface CustomFieldDefinitionsTable {
   key: string;
   label: string;
   type: CustomFieldType;
-  options: string[];
-  required: boolean;
-  position: number;
+  options: Generated<string[]>;
+  required: Generated<boolean>;
+  position: Generated<number>;
   created_at: Date;
 }
 
