@@ -40,6 +40,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await run(sql`create index companies_domain on companies (tenant_id, domain) where domain is not null`);
   await run(sql`create index companies_name on companies (tenant_id, lower(name), id)`);
   await run(sql`create index companies_search on companies using gin (search)`);
+  await run(sql`create index companies_created on companies (tenant_id, created_at, id)`);
 
   await run(sql`
     create table contacts (
@@ -63,6 +64,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await run(sql`create index contacts_name on contacts (tenant_id, lower(last_name), lower(first_name), id)`);
   await run(sql`create index contacts_emails on contacts using gin (emails)`);
   await run(sql`create index contacts_search on contacts using gin (search)`);
+  await run(sql`create index contacts_created on contacts (tenant_id, created_at, id)`);
 
   await run(sql`
     create table leads (
@@ -93,6 +95,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       foreign key (tenant_id, converted_company_id) references companies (tenant_id, id) on delete set null (converted_company_id)
     )`);
   await run(sql`create index leads_status on leads (tenant_id, status, id)`);
+  await run(sql`create index leads_created on leads (tenant_id, created_at, id)`);
+  await run(sql`create index leads_name on leads (tenant_id, lower(name), id)`);
   await run(sql`create index leads_search on leads using gin (search)`);
 
   await run(sql`
@@ -147,6 +151,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await run(sql`create index deals_board on deals (tenant_id, pipeline_id, stage_id, position)`);
   await run(sql`create index deals_company on deals (tenant_id, company_id)`);
   await run(sql`create index deals_search on deals using gin (search)`);
+  await run(sql`create index deals_created on deals (tenant_id, created_at, id)`);
+  await run(sql`create index deals_amount on deals (tenant_id, amount_minor, id)`);
+  await run(sql`create index deals_close on deals (tenant_id, (coalesce(expected_close_date, '9999-12-31'::date)), id)`);
+  await run(sql`create index deals_open_totals on deals (tenant_id, pipeline_id, stage_id, currency) include (amount_minor) where status = 'open'`);
   await run(sql`alter table leads add foreign key (tenant_id, converted_deal_id) references deals (tenant_id, id) on delete set null (converted_deal_id)`);
 
   await run(sql`
@@ -235,6 +243,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       await run(sql.raw(`create index ${t}_${col} on ${t} (tenant_id, ${col}, created_at desc) where ${col} is not null`));
     }
   }
+
+  for (const col of ["company_id", "contact_id", "lead_id", "deal_id"]) {
+    await run(sql.raw(`create index activities_${col}_occurred on activities (tenant_id, ${col}, occurred_at desc, id desc) where ${col} is not null`));
+  }
+  // A record's timeline shows its audit changes.
+  await run(sql`create index audit_events_target on audit_events (tenant_id, target_type, target_id, created_at desc, id desc)`);
 
   await run(sql`
     create table custom_field_definitions (

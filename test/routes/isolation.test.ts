@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { inTransaction, systemCtx } from "../../src/domain/context.ts";
 import { testApp } from "../support/app.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { createAccount, type Account } from "../support/factories.ts";
@@ -13,11 +14,85 @@ const ID_ROUTES: Record<string, { ids: (b: Seeded) => Record<string, string>; bo
   "POST /t/:slug/members/invitations/:id/revocation": { ids: (b) => ({ id: b.invitationId }) },
   "POST /t/:slug/members/:userId/role": { ids: (b) => ({ userId: b.account.user.id }), body: { role: "viewer" } },
   "POST /t/:slug/members/:userId/removal": { ids: (b) => ({ userId: b.account.user.id }) },
+  "GET /t/:slug/crm/companies/:id": { ids: (b) => ({ id: b.crm.companyId }) },
+  "GET /t/:slug/crm/companies/:id/edit": { ids: (b) => ({ id: b.crm.companyId }) },
+  "POST /t/:slug/crm/companies/:id": { ids: (b) => ({ id: b.crm.companyId }), body: { name: "Renamed" } },
+  "POST /t/:slug/crm/companies/:id/deletion": { ids: (b) => ({ id: b.crm.companyId }) },
+  "GET /t/:slug/crm/contacts/:id": { ids: (b) => ({ id: b.crm.contactId }) },
+  "GET /t/:slug/crm/contacts/:id/edit": { ids: (b) => ({ id: b.crm.contactId }) },
+  "POST /t/:slug/crm/contacts/:id": { ids: (b) => ({ id: b.crm.contactId }), body: { first_name: "Renamed" } },
+  "POST /t/:slug/crm/contacts/:id/deletion": { ids: (b) => ({ id: b.crm.contactId }) },
+  "GET /t/:slug/crm/leads/:id": { ids: (b) => ({ id: b.crm.leadId }) },
+  "GET /t/:slug/crm/leads/:id/edit": { ids: (b) => ({ id: b.crm.leadId }) },
+  "POST /t/:slug/crm/leads/:id": { ids: (b) => ({ id: b.crm.leadId }), body: { name: "Renamed" } },
+  "POST /t/:slug/crm/leads/:id/deletion": { ids: (b) => ({ id: b.crm.leadId }) },
+  "GET /t/:slug/crm/leads/:id/conversion": { ids: (b) => ({ id: b.crm.leadId }) },
+  "POST /t/:slug/crm/leads/:id/conversion": { ids: (b) => ({ id: b.crm.leadId }) },
+  "GET /t/:slug/crm/pipelines/:id": { ids: (b) => ({ id: b.crm.pipelineId }) },
+  "POST /t/:slug/crm/pipelines/:id": { ids: (b) => ({ id: b.crm.pipelineId }), body: { name: "Renamed" } },
+  "POST /t/:slug/crm/pipelines/:id/stages": { ids: (b) => ({ id: b.crm.pipelineId }), body: { stage_name: "x", stage_probability: "5" } },
+  "POST /t/:slug/crm/pipelines/:id/stages/:stageId/deletion": { ids: (b) => ({ id: b.crm.pipelineId, stageId: b.crm.stageId }) },
+  "GET /t/:slug/crm/pipelines/:id/board": { ids: (b) => ({ id: b.crm.pipelineId }) },
+  "GET /t/:slug/crm/deals/:id": { ids: (b) => ({ id: b.crm.dealId }) },
+  "GET /t/:slug/crm/deals/:id/edit": { ids: (b) => ({ id: b.crm.dealId }) },
+  "POST /t/:slug/crm/deals/:id": { ids: (b) => ({ id: b.crm.dealId }), body: { title: "Renamed" } },
+  "POST /t/:slug/crm/deals/:id/deletion": { ids: (b) => ({ id: b.crm.dealId }) },
+  "POST /t/:slug/crm/deals/:id/stage": { ids: (b) => ({ id: b.crm.dealId }), body: { stage_id: "" } },
+  "POST /t/:slug/crm/deals/:id/closure": { ids: (b) => ({ id: b.crm.dealId }), body: { outcome: "lost", reason: "x" } },
+  "POST /t/:slug/crm/deals/:id/reopening": { ids: (b) => ({ id: b.crm.dealId }) },
+  "GET /t/:slug/crm/:kind/:id/timeline": { ids: (b) => ({ kind: "contacts", id: b.crm.contactId }) },
+  "POST /t/:slug/crm/:kind/:id/activities": { ids: (b) => ({ kind: "contacts", id: b.crm.contactId }) },
+  "POST /t/:slug/crm/:kind/:id/notes": { ids: (b) => ({ kind: "contacts", id: b.crm.contactId }), body: { body: "x" } },
+  "POST /t/:slug/crm/:kind/:id/tasks": { ids: (b) => ({ kind: "contacts", id: b.crm.contactId }), body: { title: "x" } },
+  "POST /t/:slug/crm/:kind/:id/attachments": { ids: (b) => ({ kind: "contacts", id: b.crm.contactId }) },
+  "GET /t/:slug/crm/attachments/:attachmentId": { ids: (b) => ({ attachmentId: b.crm.attachmentId }) },
+  "POST /t/:slug/crm/attachments/:attachmentId/deletion": { ids: (b) => ({ attachmentId: b.crm.attachmentId }) },
+  "POST /t/:slug/crm/tasks/:taskId/completion": { ids: (b) => ({ taskId: b.crm.taskId }) },
+  "POST /t/:slug/crm/tasks/:taskId/deletion": { ids: (b) => ({ taskId: b.crm.taskId }) },
+  "POST /t/:slug/crm/notes/:noteId/deletion": { ids: (b) => ({ noteId: b.crm.noteId }) },
+  "POST /t/:slug/crm/activities/:activityId/deletion": { ids: (b) => ({ activityId: b.crm.activityId }) },
 };
 
 interface Seeded {
   account: Account;
   invitationId: string;
+  crm: Record<"companyId" | "contactId" | "leadId" | "pipelineId" | "stageId" | "dealId" | "noteId" | "taskId" | "activityId" | "attachmentId", string>;
+}
+
+/** One of every CRM record in the workspace, named with the marker so a leak would show in a response body. */
+async function seedCrm(account: Account, marker: string): Promise<Seeded["crm"]> {
+  const ids = {
+    companyId: Bun.randomUUIDv7(),
+    contactId: Bun.randomUUIDv7(),
+    leadId: Bun.randomUUIDv7(),
+    pipelineId: Bun.randomUUIDv7(),
+    stageId: Bun.randomUUIDv7(),
+    dealId: Bun.randomUUIDv7(),
+    noteId: Bun.randomUUIDv7(),
+    taskId: Bun.randomUUIDv7(),
+    activityId: Bun.randomUUIDv7(),
+    attachmentId: Bun.randomUUIDv7(),
+  };
+  const now = new Date();
+  const tenant = account.tenantId;
+  await inTransaction(systemCtx(t.db.app, now, tenant), async (tx) => {
+    const stamps = { created_at: now, updated_at: now, created_by: null };
+    await tx.db.insertInto("companies").values({ tenant_id: tenant, id: ids.companyId, name: `Company ${marker}`, ...stamps }).execute();
+    await tx.db.insertInto("contacts").values({ tenant_id: tenant, id: ids.contactId, first_name: `Contact ${marker}`, company_id: ids.companyId, ...stamps }).execute();
+    await tx.db.insertInto("leads").values({ tenant_id: tenant, id: ids.leadId, name: `Lead ${marker}`, ...stamps }).execute();
+    await tx.db.insertInto("pipelines").values({ tenant_id: tenant, id: ids.pipelineId, name: `Pipeline ${marker}`, created_at: now }).execute();
+    await tx.db.insertInto("pipeline_stages").values({ tenant_id: tenant, id: ids.stageId, pipeline_id: ids.pipelineId, name: `Stage ${marker}`, position: 0, probability: 10 }).execute();
+    await tx.db.insertInto("deals").values({ tenant_id: tenant, id: ids.dealId, title: `Deal ${marker}`, pipeline_id: ids.pipelineId, stage_id: ids.stageId, ...stamps }).execute();
+    await tx.db.insertInto("notes").values({ tenant_id: tenant, id: ids.noteId, body: `Note ${marker}`, contact_id: ids.contactId, created_at: now, updated_at: now }).execute();
+    await tx.db.insertInto("tasks").values({ tenant_id: tenant, id: ids.taskId, title: `Task ${marker}`, contact_id: ids.contactId, created_at: now }).execute();
+    await tx.db.insertInto("activities").values({ tenant_id: tenant, id: ids.activityId, kind: "call", occurred_at: now, body: `Call ${marker}`, contact_id: ids.contactId, created_at: now }).execute();
+    const data = new TextEncoder().encode(`File ${marker}`);
+    await tx.db
+      .insertInto("attachments")
+      .values({ tenant_id: tenant, id: ids.attachmentId, filename: `file-${marker}.txt`, content_type: "text/plain", size_bytes: data.length, sha256: new Uint8Array(32), data, contact_id: ids.contactId, created_at: now })
+      .execute();
+  });
+  return ids;
 }
 
 function workspaceRoutes(app: ReturnType<typeof testApp>) {
@@ -33,7 +108,7 @@ async function seed(app: ReturnType<typeof testApp>, marker: string): Promise<Se
   const invitationId = Bun.randomUUIDv7();
   await t.su`insert into invitations (tenant_id, id, email, role, token_hash, created_at, expires_at)
     values (${account.tenantId}, ${invitationId}, ${`invitee-${marker}@example.com`}, 'member', ${new Uint8Array(32).map(() => (Math.random() * 256) | 0)}, now(), now() + interval '7 days')`;
-  return { account, invitationId };
+  return { account, invitationId, crm: await seedCrm(account, marker) };
 }
 
 const fill = (path: string, params: Record<string, string>) => path.replace(/:(\w+)/g, (_, name: string) => params[name] ?? `:${name}`);
@@ -75,6 +150,11 @@ describe("P09 tenant isolation over HTTP, driven by the route table", () => {
     expect(after[0]).toEqual(before[0]!);
     const [role] = await t.su`select role from memberships where user_id = ${b.account.user.id} and tenant_id = ${b.account.tenantId}`;
     expect(role!.role).toBe("owner");
+    const [crm] = await t.su`select (select name from companies where id = ${b.crm.companyId}) as company,
+      (select first_name from contacts where id = ${b.crm.contactId}) as contact, (select name from leads where id = ${b.crm.leadId}) as lead,
+      (select title || status || stage_id from deals where id = ${b.crm.dealId}) as deal, (select count(*)::int from notes where id = ${b.crm.noteId}) as notes,
+      (select count(*)::int from attachments where id = ${b.crm.attachmentId}) as files, (select done_at from tasks where id = ${b.crm.taskId}) as done`;
+    expect(crm).toEqual({ company: "Company MARKER-B2", contact: "Contact MARKER-B2", lead: "Lead MARKER-B2", deal: `Deal MARKER-B2open${b.crm.stageId}`, notes: 1, files: 1, done: null });
   });
 });
 

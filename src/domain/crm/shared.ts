@@ -7,13 +7,16 @@ import { Invalid } from "../errors.ts";
 
 export const PAGE_SIZE = 50;
 
+// Postgres text cannot hold NUL; a form value carrying one would otherwise end in a 500.
+const clean = (v: string) => v.replaceAll("\0", "").trim();
+
 /** An optional text field from a form: trimmed, empty means null, with a length cap and a readable message. */
 export const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : typeof v === "string" ? v.trim() : v ?? null), z.string().max(max, { error: `Use at most ${max} characters.` }).nullable());
+  z.preprocess((v) => (typeof v === "string" ? clean(v) || null : (v ?? null)), z.string().max(max, { error: `Use at most ${max} characters.` }).nullable());
 
 /** A required text field from a form. */
 export const requiredText = (max: number, missing: string) =>
-  z.preprocess((v) => (typeof v === "string" ? v.trim() : v ?? ""), z.string().min(1, { error: missing }).max(max, { error: `Use at most ${max} characters.` }));
+  z.preprocess((v) => (typeof v === "string" ? clean(v) : (v ?? "")), z.string().min(1, { error: missing }).max(max, { error: `Use at most ${max} characters.` }));
 
 export const normalizeDomain = (raw: string) =>
   raw

@@ -1,4 +1,116 @@
-import { Hono } from "hono";
+import { loadTimeline } from "../../domain/crm/timeline.ts";
+import { Hono, type Context } from "hono";
+import { conversionFormAgain, convertLead, proposeConversion } from "../../domain/crm/conversion.ts";
+import { createLead, deleteLead, getLead, LEAD_FILTER_KEYS, leadFormValues, leadOwners, listLeads, updateLead } from "../../domain/crm/leads.ts";
+import { Invalid } from "../../domain/errors.ts";
+import { can } from "../../domain/tenancy/permissions.ts";
+import { ConversionPage, LeadFormPage, LeadPage, LeadsPage, LeadsRegion, type LeadsView, type Shell } from "../../views/crm/leads.tsx";
+import type { Flash } from "../../views/layout.tsx";
+import { requestCtx } from "../context.ts";
+import { formValues } from "../forms.ts";
+import { page, pageOr } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
 
-export const leadsRoutes = new Hono<AppEnv>();
+type C = Context<AppEnv>;
+
+const shell = (c: C): Shell => ({ userName: c.var.user!.name, workspace: { name: c.var.membership.name, slug: c.var.membership.slug } });
+const leadsUrl = (c: C) => `/t/${c.var.membership.slug}/crm/leads`;
+
+// After a redirect the page says what happened: only these fixed words, never anything from the request.
+const DONE: Record<string, string> = { created: "Lead created.", updated: "Lead saved.", deleted: "Lead deleted." };
+const flash = (c: C): Flash | null => (DONE[c.req.query("done") ?? ""] ? { kind: "ok", message: DONE[c.req.query("done")!]! } : null);
+
+/** Only the known list parameters, each cut short before validation so a huge value is never echoed back whole. */
+function listValues(c: C): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of [...LEAD_FILTER_KEYS, "cursor"]) {
+    const v = c.req.query(k);
+    if (v !== undefined) out[k] = v.slice(0, 1000);
+  }
+  return out;
+}
+
+/** Runs fn; an Invalid becomes `again(errors)` with status 422. */
+async function orInvalid(fn: () => Promise<Response>, again: (errors: Record<string, string>) => Promise<Response>) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Invalid) return again(err.fieldErrors);
+    throw err;
+  }
+}
+
+async function leadForm(c: C, values: Record<string, string>, errors?: Record<string, string>, leadId?: string) {
+  const members = await leadOwners(requestCtx(c), "form");
+  return page(c, <LeadFormPage shell={shell(c)} leadId={leadId} values={values} errors={errors} members={members} />, errors ? 422 : 200);
+}
+
+export const leadsRoutes = new Hono<AppEnv>()
+  .get("/leads", async (c) => {
+    const ctx = requestCtx(c);
+    const values = listValues(c);
+    const members = await leadOwners(ctx, "filter");
+    const base: LeadsView = { slug: c.var.membership.slug, values, rows: [], next: null, members, canEdit: can(ctx.actor?.role, "records.edit") };
+    const render = (view: LeadsView, status: 200 | 422) =>
+      pageOr(c, () => <LeadsPage shell={shell(c)} view={view} flash={flash(c)} />, () => <LeadsRegion view={view} />, status);
+    return orInvalid(
+      async () => {
+        const result = await listLeads(ctx, values);
+        return render({ ...base, rows: result.rows, next: result.next }, 200);
+      },
+      async (errors) => render({ ...base, errors }, 422),
+    );
+  })
+  .get("/leads/new", (c) => leadForm(c, { status: "new" }))
+  .post("/leads", async (c) => {
+    const values = await formValues(c);
+    return orInvalid(
+      async () => c.redirect(`${leadsUrl(c)}/${await createLead(requestCtx(c), values)}?done=created`, 303),
+      (errors) => leadForm(c, values, errors),
+    );
+  })
+  .get("/leads/:id", async (c) => {
+    const ctx = requestCtx(c);
+    const lead = await getLead(ctx, c.req.param("id"));
+    const timeline = await loadTimeline(ctx, "lead", lead.id, c.req.query("before"));
+    return page(c, <LeadPage shell={shell(c)} lead={lead} canEdit={can(ctx.actor?.role, "records.edit")} flash={flash(c)} timeline={timeline} />);
+  })
+  .get("/leads/:id/edit", async (c) => {
+    const ctx = requestCtx(c);
+    const lead = await getLead(ctx, c.req.param("id"));
+    const members = await leadOwners(ctx, "form");
+    return page(c, <LeadFormPage shell={shell(c)} leadId={lead.id} values={leadFormValues(lead)} members={members} />);
+  })
+  .post("/leads/:id", async (c) => {
+    const id = c.req.param("id");
+    const values = await formValues(c);
+    return orInvalid(
+      async () => {
+        await updateLead(requestCtx(c), id, values);
+        return c.redirect(`${leadsUrl(c)}/${id}?done=updated`, 303);
+      },
+      (errors) => leadForm(c, values, errors, id),
+    );
+  })
+  .post("/leads/:id/deletion", async (c) => {
+    await deleteLead(requestCtx(c), c.req.param("id"));
+    return c.redirect(`${leadsUrl(c)}?done=deleted`, 303);
+  })
+  .get("/leads/:id/conversion", async (c) => {
+    const proposal = await proposeConversion(requestCtx(c), c.req.param("id"));
+    return page(c, <ConversionPage shell={shell(c)} proposal={proposal} values={proposal.values} />);
+  })
+  .post("/leads/:id/conversion", async (c) => {
+    const id = c.req.param("id");
+    const values = await formValues(c);
+    return orInvalid(
+      async () => {
+        const { contactId } = await convertLead(requestCtx(c), id, values);
+        return c.redirect(`/t/${c.var.membership.slug}/crm/contacts/${contactId}`, 303);
+      },
+      async (errors) => {
+        const proposal = await conversionFormAgain(requestCtx(c), id, values);
+        return page(c, <ConversionPage shell={shell(c)} proposal={proposal} values={proposal.values} errors={errors} />, 422);
+      },
+    );
+  });

@@ -21,7 +21,9 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     await next();
     const h = c.res.headers;
     const production = c.var.deps.config.production;
-    h.set("Content-Security-Policy", production ? `${CSP}; upgrade-insecure-requests` : CSP);
+    // A download is never a page: if a browser rendered one anyway, it could run nothing and reach nothing.
+    const download = h.get("content-disposition")?.startsWith("attachment");
+    h.set("Content-Security-Policy", download ? "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'; object-src 'none'" : production ? `${CSP}; upgrade-insecure-requests` : CSP);
     h.set("X-Frame-Options", "DENY");
     h.set("X-Content-Type-Options", "nosniff");
     h.set("Referrer-Policy", "same-origin");
