@@ -5,6 +5,7 @@ import { purgeOutbox } from "./mail/purge-outbox.ts";
 import { sendEmail } from "./mail/send-email.ts";
 import { purgeAudit } from "./audit/purge-audit.ts";
 import { purgeAuth } from "./auth/purge-auth.ts";
+import { crmImport } from "./crm/crm-import.ts";
 
 export type { JobDeps } from "./deps.ts";
 
@@ -15,6 +16,7 @@ export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]
     "purge-outbox": purgeOutbox(deps),
     "purge-audit": purgeAudit(deps),
     "purge-auth": purgeAuth(deps),
+    "crm-import": crmImport(deps),
   };
 }
 
