@@ -35,6 +35,7 @@ export function Layout({ title, children, flash, user }: LayoutProps) {
           { href: `/t/${ws.slug}`, label: ws.name },
           { href: `/t/${ws.slug}/crm/contacts`, label: "CRM" },
           { href: `/t/${ws.slug}/crm/tasks`, label: "My tasks" },
+          { href: `/t/${ws.slug}/crm/search`, label: "Search" },
           { href: `/t/${ws.slug}/members`, label: "Members" },
           { href: `/t/${ws.slug}/settings`, label: "Settings" },
           { href: "/workspaces", label: "Switch" },
