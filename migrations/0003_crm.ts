@@ -266,6 +266,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       unique (tenant_id, object, key)
     )`);
 
+  // Custom-field filters (custom @> '{"key": value}') at scale.
+  for (const t of ["companies", "contacts", "leads", "deals"]) {
+    await run(sql.raw(`create index ${t}_custom on ${t} using gin (custom jsonb_path_ops)`));
+  }
+
   const tables = ["companies", "contacts", "leads", "pipelines", "pipeline_stages", "deals", "deal_contacts", "activities", "tasks", "notes", "attachments", "custom_field_definitions"];
   for (const t of tables) {
     await run(sql`alter table ${sql.table(t)} enable row level security`);

@@ -40,7 +40,8 @@ export function createApp(deps: AppDeps) {
   // Request bodies are capped: 1 MB for forms, the attachment cap (plus room for the multipart envelope) for uploads.
   const formLimit = bodyLimitOf(1024 * 1024, "That request is too large (the limit is 1 MB).");
   const uploadLimit = bodyLimitOf(deps.config.ATTACHMENT_MAX_MB * 1024 * 1024 + 64 * 1024, `That file is too large (the limit is ${deps.config.ATTACHMENT_MAX_MB} MB).`);
-  app.use((c, next) => (UPLOAD_PATH.test(c.req.path) ? uploadLimit : formLimit)(c, next));
+  const importLimit = bodyLimitOf(50 * 1024 * 1024 + 64 * 1024, "That file is too large (the limit is 50 MB).");
+  app.use((c, next) => (IMPORT_PATH.test(c.req.path) ? importLimit : UPLOAD_PATH.test(c.req.path) ? uploadLimit : formLimit)(c, next));
 
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps) {
 export type App = ReturnType<typeof createApp>;
 
 const UPLOAD_PATH = /^\/t\/[^/]+\/crm\/[a-z]+\/[^/]+\/attachments$/;
+const IMPORT_PATH = /^\/t\/[^/]+\/crm\/imports$/;
 
 function bodyLimitOf(maxSize: number, message: string) {
   return bodyLimit({

@@ -243,6 +243,19 @@ export const dataMap: TableEntry[] = [
     export: { workspace: ["id", "object", "key", "label", "type", "options", "required", "position", "created_at"] },
     erasure: { kind: "delete" },
   },
+  {
+    table: "crm_imports",
+    purpose: "CSV imports of companies, contacts and leads: the uploaded file, column mapping, progress counts and the rejected rows with reasons.",
+    tenantColumn: "tenant_id",
+    personal: ["filename", "file", "header", "rejected"],
+    subjects: [{ column: "created_by", kind: "user" }],
+    export: {
+      personal: ["id", "object", "filename", "status", "created_at"],
+      workspace: ["id", "object", "filename", "status", "total_rows", "processed_rows", "created_count", "updated_count", "skipped_count", "error", "created_by", "created_at", "started_at", "finished_at"],
+    },
+    erasure: { kind: "pseudonymise", columns: ["created_by"] },
+    retentionDays: 30,
+  },
 ];
 
 /** Tables that hold neither workspace nor personal data, each with the reason. */

@@ -297,6 +297,33 @@ export interface CustomFieldDefinitionsTable {
   created_at: Date;
 }
 
+export type ImportObject = "company" | "contact" | "lead";
+export type ImportStatus = "uploaded" | "mapped" | "queued" | "running" | "done" | "failed";
+
+export interface CrmImportsTable {
+  tenant_id: string;
+  id: string;
+  object: ImportObject;
+  filename: string;
+  file: Uint8Array;
+  delimiter: "," | ";";
+  has_bom: boolean;
+  header: string[];
+  mapping: (string | null)[] | null;
+  status: ImportStatus;
+  total_rows: number | null;
+  processed_rows: number;
+  created_count: number;
+  updated_count: number;
+  skipped_count: number;
+  rejected: Uint8Array | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
 export interface Database {
   emails: EmailsTable;
   users: UsersTable;
@@ -323,6 +350,7 @@ export interface Database {
   notes: NotesTable;
   attachments: AttachmentsTable;
   custom_field_definitions: CustomFieldDefinitionsTable;
+  crm_imports: CrmImportsTable;
 }
 
 export type Email = Selectable<EmailsTable>;

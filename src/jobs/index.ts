@@ -5,7 +5,7 @@ import { purgeOutbox } from "./mail/purge-outbox.ts";
 import { sendEmail } from "./mail/send-email.ts";
 import { purgeAudit } from "./audit/purge-audit.ts";
 import { purgeAuth } from "./auth/purge-auth.ts";
-import { crmImport } from "./crm/crm-import.ts";
+import { crmImport, purgeImports } from "./crm/crm-import.ts";
 
 export type { JobDeps } from "./deps.ts";
 
@@ -17,6 +17,7 @@ export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]
     "purge-audit": purgeAudit(deps),
     "purge-auth": purgeAuth(deps),
     "crm-import": crmImport(deps),
+    "purge-imports": purgeImports(deps),
   };
 }
 
@@ -25,4 +26,5 @@ export const crontab = [
   "0 3 * * * purge-outbox ?fill=1d&max=1",
   "15 3 * * * purge-audit ?fill=1d&max=1",
   "*/30 * * * * purge-auth ?fill=1h&max=1",
+  "45 3 * * * purge-imports ?fill=1d&max=1",
 ].join("\n");

@@ -22,6 +22,20 @@ const ID_ROUTES: Record<string, { ids: (b: Seeded) => Record<string, string>; bo
   "GET /t/:slug/crm/contacts/:id/edit": { ids: (b) => ({ id: b.crm.contactId }) },
   "POST /t/:slug/crm/contacts/:id": { ids: (b) => ({ id: b.crm.contactId }), body: { first_name: "Renamed" } },
   "POST /t/:slug/crm/contacts/:id/deletion": { ids: (b) => ({ id: b.crm.contactId }) },
+  "GET /t/:slug/crm/contacts/:id/merge": { ids: (b) => ({ id: b.crm.contactId }) },
+  "GET /t/:slug/crm/contacts/:id/merge/:otherId": { ids: (b) => ({ id: b.crm.contactId, otherId: b.crm.contactId }) },
+  "POST /t/:slug/crm/contacts/:id/merge/:otherId": { ids: (b) => ({ id: b.crm.contactId, otherId: b.crm.contactId }) },
+  "GET /t/:slug/crm/companies/:id/merge": { ids: (b) => ({ id: b.crm.companyId }) },
+  "GET /t/:slug/crm/companies/:id/merge/:otherId": { ids: (b) => ({ id: b.crm.companyId, otherId: b.crm.companyId }) },
+  "POST /t/:slug/crm/companies/:id/merge/:otherId": { ids: (b) => ({ id: b.crm.companyId, otherId: b.crm.companyId }) },
+  "GET /t/:slug/crm/fields/:id": { ids: (b) => ({ id: b.crm.fieldId }) },
+  "POST /t/:slug/crm/fields/:id": { ids: (b) => ({ id: b.crm.fieldId }), body: { label: "Renamed", options: "x", position: "1" } },
+  "POST /t/:slug/crm/fields/:id/deletion": { ids: (b) => ({ id: b.crm.fieldId }) },
+  "GET /t/:slug/crm/imports/:id": { ids: (b) => ({ id: b.crm.importId }) },
+  "POST /t/:slug/crm/imports/:id/mapping": { ids: (b) => ({ id: b.crm.importId }), body: { col_0: "emails" } },
+  "POST /t/:slug/crm/imports/:id/run": { ids: (b) => ({ id: b.crm.importId }) },
+  "GET /t/:slug/crm/imports/:id/progress": { ids: (b) => ({ id: b.crm.importId }) },
+  "GET /t/:slug/crm/imports/:id/rejected.csv": { ids: (b) => ({ id: b.crm.importId }) },
   "GET /t/:slug/crm/leads/:id": { ids: (b) => ({ id: b.crm.leadId }) },
   "GET /t/:slug/crm/leads/:id/edit": { ids: (b) => ({ id: b.crm.leadId }) },
   "POST /t/:slug/crm/leads/:id": { ids: (b) => ({ id: b.crm.leadId }), body: { name: "Renamed" } },
@@ -56,7 +70,7 @@ const ID_ROUTES: Record<string, { ids: (b: Seeded) => Record<string, string>; bo
 interface Seeded {
   account: Account;
   invitationId: string;
-  crm: Record<"companyId" | "contactId" | "leadId" | "pipelineId" | "stageId" | "dealId" | "noteId" | "taskId" | "activityId" | "attachmentId", string>;
+  crm: Record<"companyId" | "contactId" | "leadId" | "pipelineId" | "stageId" | "dealId" | "noteId" | "taskId" | "activityId" | "attachmentId" | "importId" | "fieldId", string>;
 }
 
 /** One of every CRM record in the workspace, named with the marker so a leak would show in a response body. */
@@ -72,6 +86,8 @@ async function seedCrm(account: Account, marker: string): Promise<Seeded["crm"]>
     taskId: Bun.randomUUIDv7(),
     activityId: Bun.randomUUIDv7(),
     attachmentId: Bun.randomUUIDv7(),
+    importId: Bun.randomUUIDv7(),
+    fieldId: Bun.randomUUIDv7(),
   };
   const now = new Date();
   const tenant = account.tenantId;
@@ -90,6 +106,16 @@ async function seedCrm(account: Account, marker: string): Promise<Seeded["crm"]>
     await tx.db
       .insertInto("attachments")
       .values({ tenant_id: tenant, id: ids.attachmentId, filename: `file-${marker}.txt`, content_type: "text/plain", size_bytes: data.length, sha256: new Uint8Array(32), data, contact_id: ids.contactId, created_at: now })
+      .execute();
+    await tx.db.insertInto("custom_field_definitions").values({ tenant_id: tenant, id: ids.fieldId, object: "contact", key: "marker", label: `Field ${marker}`, type: "select", options: [`Option ${marker}`], created_at: now }).execute();
+    const enc = (text: string) => new TextEncoder().encode(text);
+    await tx.db
+      .insertInto("crm_imports")
+      .values({
+        tenant_id: tenant, id: ids.importId, object: "contact", filename: `${marker}.csv`, file: enc(`Email\n${marker}@example.com\n`), delimiter: ",", has_bom: false,
+        header: ["Email"], mapping: ["emails"], status: "mapped", total_rows: null, processed_rows: 0, created_count: 0, updated_count: 0, skipped_count: 0,
+        rejected: enc(`Email,reason\n${marker},x\n`), error: null, created_by: null, created_at: now, started_at: null, finished_at: null,
+      })
       .execute();
   });
   return ids;
@@ -153,8 +179,9 @@ describe("P09 tenant isolation over HTTP, driven by the route table", () => {
     const [crm] = await t.su`select (select name from companies where id = ${b.crm.companyId}) as company,
       (select first_name from contacts where id = ${b.crm.contactId}) as contact, (select name from leads where id = ${b.crm.leadId}) as lead,
       (select title || status || stage_id from deals where id = ${b.crm.dealId}) as deal, (select count(*)::int from notes where id = ${b.crm.noteId}) as notes,
-      (select count(*)::int from attachments where id = ${b.crm.attachmentId}) as files, (select done_at from tasks where id = ${b.crm.taskId}) as done`;
-    expect(crm).toEqual({ company: "Company MARKER-B2", contact: "Contact MARKER-B2", lead: "Lead MARKER-B2", deal: `Deal MARKER-B2open${b.crm.stageId}`, notes: 1, files: 1, done: null });
+      (select count(*)::int from attachments where id = ${b.crm.attachmentId}) as files, (select done_at from tasks where id = ${b.crm.taskId}) as done,
+      (select status from crm_imports where id = ${b.crm.importId}) as import, (select label from custom_field_definitions where id = ${b.crm.fieldId}) as field`;
+    expect(crm).toEqual({ company: "Company MARKER-B2", contact: "Contact MARKER-B2", lead: "Lead MARKER-B2", deal: `Deal MARKER-B2open${b.crm.stageId}`, notes: 1, files: 1, done: null, import: "mapped", field: "Field MARKER-B2" });
   });
 });
 

@@ -4,6 +4,7 @@ import { inTransaction, type Ctx } from "../context.ts";
 import { Conflict, Invalid, NotFound, type FieldErrors } from "../errors.ts";
 import type { CompanySize } from "../schema.ts";
 import { authorize } from "../tenancy/permissions.ts";
+import { applyCustom, customDiff, customSet, parseWithCustom, type CustomForm, type CustomValues } from "./custom-fields.ts";
 import { assertOwner, DomainSchema, isUuid, memberOptions, optionalText, requiredText } from "./shared.ts";
 
 export const COMPANY_SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+"] as const satisfies readonly CompanySize[];
@@ -75,6 +76,7 @@ export interface CompanyView {
   address: string | null;
   owner_id: string | null;
   owner_name: string | null;
+  custom: CustomValues;
   created_at: Date;
   updated_at: Date;
   contacts: { id: string; first_name: string; last_name: string; emails: string[] }[];
@@ -89,7 +91,7 @@ export async function getCompany(ctx: Ctx, id: string): Promise<CompanyView> {
     const row = await tx.db
       .selectFrom("companies as c")
       .leftJoin("users as u", "u.id", "c.owner_id")
-      .select(["c.id", "c.name", "c.domain", "c.industry", "c.size", "c.address", "c.owner_id", "u.name as owner_name", "c.created_at", "c.updated_at"])
+      .select(["c.id", "c.name", "c.domain", "c.industry", "c.size", "c.address", "c.owner_id", "u.name as owner_name", "c.custom", "c.created_at", "c.updated_at"])
       .where("c.tenant_id", "=", tx.tenantId!)
       .where("c.id", "=", id)
       .executeTakeFirst();
@@ -113,10 +115,11 @@ export async function getCompany(ctx: Ctx, id: string): Promise<CompanyView> {
   });
 }
 
-export async function createCompany(ctx: Ctx, values: Record<string, string>): Promise<string> {
+export async function createCompany(ctx: Ctx, values: Record<string, string>, customForm: CustomForm = values): Promise<string> {
   authorize(ctx, "records.edit");
-  const input = parseForm(CompanySchema, values);
   return inTransaction(ctx, async (tx) => {
+    const { input, fields, custom: parsed } = await parseWithCustom(tx, "company", () => parseForm(CompanySchema, values), customForm);
+    const custom = applyCustom({}, parsed);
     await assertOwner(tx, input.owner_id);
     if (input.domain && values.confirm_duplicate !== "1") {
       const dup = await tx.db.selectFrom("companies").select(["id", "name"]).where("tenant_id", "=", tx.tenantId!).where("domain", "=", input.domain).orderBy("id").executeTakeFirst();
@@ -125,25 +128,26 @@ export async function createCompany(ctx: Ctx, values: Record<string, string>): P
     const id = Bun.randomUUIDv7();
     await tx.db
       .insertInto("companies")
-      .values({ tenant_id: tx.tenantId!, id, ...input, created_by: actorUserId(tx), created_at: tx.now, updated_at: tx.now })
+      .values({ tenant_id: tx.tenantId!, id, ...input, custom, created_by: actorUserId(tx), created_at: tx.now, updated_at: tx.now })
       .execute();
-    await audit(tx, "company.created", { type: "company", id }, setFields(input));
+    await audit(tx, "company.created", { type: "company", id }, { ...setFields(input), ...customSet(fields, custom) });
     return id;
   });
 }
 
-export async function updateCompany(ctx: Ctx, id: string, values: Record<string, string>): Promise<void> {
+export async function updateCompany(ctx: Ctx, id: string, values: Record<string, string>, customForm: CustomForm = values): Promise<void> {
   authorize(ctx, "records.edit");
   if (!isUuid(id)) throw new NotFound();
   await inTransaction(ctx, async (tx) => {
-    const before = await tx.db.selectFrom("companies").select(FIELDS).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).forUpdate().executeTakeFirst();
+    const before = await tx.db.selectFrom("companies").select([...FIELDS, "custom"]).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).forUpdate().executeTakeFirst();
     if (!before) throw new NotFound();
-    const input = parseForm(CompanySchema, values);
+    const { input, fields, custom: parsed } = await parseWithCustom(tx, "company", () => parseForm(CompanySchema, values), customForm);
+    const custom = applyCustom(before.custom, parsed);
     // A former member may still own the record; keeping them is not choosing them.
     if (input.owner_id !== before.owner_id) await assertOwner(tx, input.owner_id);
-    const changes = recordDiff(before, input, [...FIELDS]);
+    const changes = { ...recordDiff(before, input, [...FIELDS]), ...customDiff(fields, before.custom, custom) };
     if (Object.keys(changes).length === 0) return;
-    await tx.db.updateTable("companies").set({ ...input, updated_at: tx.now }).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).execute();
+    await tx.db.updateTable("companies").set({ ...input, custom, updated_at: tx.now }).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).execute();
     await audit(tx, "company.updated", { type: "company", id }, changes);
   });
 }

@@ -6,6 +6,7 @@ import type { CompanySize } from "../schema.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import { Invalid } from "../errors.ts";
 import { COMPANY_SIZES, issueErrors, parseForm } from "./companies.ts";
+import { customFieldsFor, customListQuery, type CustomValues } from "./custom-fields.ts";
 import { afterCursor, cursorField, decodeCursor, encodeCursor, type SortSpec } from "./list-cursor.ts";
 import { assertOwner, isUuid, PAGE_SIZE, searchQuery } from "./shared.ts";
 
@@ -45,19 +46,22 @@ export interface CompanyRow {
   size: CompanySize | null;
   owner_name: string | null;
   contacts: number;
+  /** The values of the first custom fields (the list's custom columns). */
+  custom: CustomValues;
 }
 
 /** One page of companies: 50 rows in a whitelisted keyset order, filtered and searched; `next` is the cursor. */
-export async function listCompanies(ctx: Ctx, values: Record<string, string>): Promise<{ filters: CompanyFilters; rows: CompanyRow[]; next: string | null }> {
+export async function listCompanies(ctx: Ctx, values: Record<string, string>, limit = PAGE_SIZE): Promise<{ filters: CompanyFilters; rows: CompanyRow[]; next: string | null }> {
   authorize(ctx, "records.view");
   const f = parseForm(CompanyFiltersSchema, values);
   const spec = COMPANY_SORTS[f.sort];
   const after = f.after ? decodeCursor(f.after, f.sort, spec) : null;
   return inTransaction(ctx, async (tx) => {
+    const custom = customListQuery(await customFieldsFor(tx, "company"), "c", values);
     let q = tx.db
       .selectFrom("companies as c")
       .leftJoin("users as u", "u.id", "c.owner_id")
-      .select(["c.id", "c.name", "c.domain", "c.industry", "c.size", "u.name as owner_name"])
+      .select(["c.id", "c.name", "c.domain", "c.industry", "c.size", "u.name as owner_name", custom.column.as("custom")])
       .select(sql<number>`(select count(*)::int from contacts k where k.tenant_id = c.tenant_id and k.company_id = c.id)`.as("contacts"))
       .select(sql<string[]>`array[${sql.join(spec.keys.map((k) => sql`${k.expr}::text`))}]`.as("sort_key"))
       .where("c.tenant_id", "=", tx.tenantId!);
@@ -66,15 +70,16 @@ export async function listCompanies(ctx: Ctx, values: Record<string, string>): P
     if (f.owner === "none") q = q.where("c.owner_id", "is", null);
     else if (f.owner) q = q.where("c.owner_id", "=", f.owner);
     if (f.size) q = q.where("c.size", "=", f.size);
+    for (const w of custom.where) q = q.where(w);
     if (after) q = q.where(afterCursor(spec, after));
     for (const k of spec.keys) q = q.orderBy(k.expr, spec.desc ? "desc" : "asc");
-    const rows = await q.limit(PAGE_SIZE + 1).execute();
-    const page = rows.slice(0, PAGE_SIZE);
+    const rows = await q.limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       filters: f,
       rows: page.map(({ sort_key: _k, ...row }) => row),
-      next: rows.length > PAGE_SIZE && last ? encodeCursor(f.sort, last.sort_key) : null,
+      next: rows.length > limit && last ? encodeCursor(f.sort, last.sort_key) : null,
     };
   });
 }

@@ -6,6 +6,7 @@ import { authorize } from "../tenancy/permissions.ts";
 import { parseForm } from "./companies.ts";
 import { ownerFilter, type BulkInput } from "./company-lists.ts";
 import { contactName } from "./contacts.ts";
+import { customFieldsFor, customListQuery, type CustomValues } from "./custom-fields.ts";
 import { afterCursor, cursorField, decodeCursor, encodeCursor, type SortSpec } from "./list-cursor.ts";
 import { assertOwner, isUuid, PAGE_SIZE, phoneDigits, searchQuery } from "./shared.ts";
 
@@ -53,6 +54,8 @@ export interface ContactRow {
   company_id: string | null;
   company_name: string | null;
   owner_name: string | null;
+  /** The values of the first custom fields (the list's custom columns). */
+  custom: CustomValues;
 }
 
 /** A search that looks like a phone number also matches phones by digits, whatever their punctuation. */
@@ -65,17 +68,19 @@ function phoneSearch(q: string): string | null {
 export async function listContacts(
   ctx: Ctx,
   values: Record<string, string>,
+  limit = PAGE_SIZE,
 ): Promise<{ filters: ContactFilters; rows: ContactRow[]; next: string | null; company: { id: string; name: string } | null }> {
   authorize(ctx, "records.view");
   const f = parseForm(ContactFiltersSchema, values);
   const spec: SortSpec = CONTACT_SORTS[f.sort];
   const after = f.after ? decodeCursor(f.after, f.sort, spec) : null;
   return inTransaction(ctx, async (tx) => {
+    const custom = customListQuery(await customFieldsFor(tx, "contact"), "k", values);
     let q = tx.db
       .selectFrom("contacts as k")
       .leftJoin("companies as co", (j) => j.onRef("co.tenant_id", "=", "k.tenant_id").onRef("co.id", "=", "k.company_id"))
       .leftJoin("users as u", "u.id", "k.owner_id")
-      .select(["k.id", "k.first_name", "k.last_name", "k.company_id", "co.name as company_name", "u.name as owner_name"])
+      .select(["k.id", "k.first_name", "k.last_name", "k.company_id", "co.name as company_name", "u.name as owner_name", custom.column.as("custom")])
       .select([sql<string | null>`k.emails[1]`.as("email"), sql<string | null>`k.phones[1]`.as("phone")])
       .select(sql<string[]>`array[${sql.join(spec.keys.map((k) => sql`${k.expr}::text`))}]`.as("sort_key"))
       .where("k.tenant_id", "=", tx.tenantId!);
@@ -88,19 +93,20 @@ export async function listContacts(
     if (f.owner === "none") q = q.where("k.owner_id", "is", null);
     else if (f.owner) q = q.where("k.owner_id", "=", f.owner);
     if (f.company) q = q.where("k.company_id", "=", f.company);
+    for (const w of custom.where) q = q.where(w);
     if (after) q = q.where(afterCursor(spec, after));
     for (const k of spec.keys) q = q.orderBy(k.expr, spec.desc ? "desc" : "asc");
-    const rows = await q.limit(PAGE_SIZE + 1).execute();
+    const rows = await q.limit(limit + 1).execute();
     const company = f.company
       ? ((await tx.db.selectFrom("companies").select(["id", "name"]).where("tenant_id", "=", tx.tenantId!).where("id", "=", f.company).executeTakeFirst()) ?? null)
       : null;
-    const page = rows.slice(0, PAGE_SIZE);
+    const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       filters: f,
       company,
       rows: page.map(({ sort_key: _k, ...row }) => row),
-      next: rows.length > PAGE_SIZE && last ? encodeCursor(f.sort, last.sort_key) : null,
+      next: rows.length > limit && last ? encodeCursor(f.sort, last.sort_key) : null,
     };
   });
 }

@@ -6,6 +6,7 @@ import { inTransaction, type Ctx } from "../context.ts";
 import { Invalid, NotFound } from "../errors.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import { actorUserId, DuplicateRecord, ownerField, parseForm, recordDiff, setFields } from "./companies.ts";
+import { applyCustom, customDiff, customSet, parseWithCustom, type CustomForm, type CustomValues } from "./custom-fields.ts";
 import { assertOwner, isUuid, optionalText, phoneDigits } from "./shared.ts";
 
 export const MAX_EMAILS = 10;
@@ -109,6 +110,7 @@ export interface ContactView {
   company_name: string | null;
   owner_id: string | null;
   owner_name: string | null;
+  custom: CustomValues;
   created_at: Date;
   updated_at: Date;
   deals: { id: string; title: string; status: string }[];
@@ -125,7 +127,7 @@ export async function getContact(ctx: Ctx, id: string): Promise<ContactView> {
       .selectFrom("contacts as k")
       .leftJoin("companies as co", (j) => j.onRef("co.tenant_id", "=", "k.tenant_id").onRef("co.id", "=", "k.company_id"))
       .leftJoin("users as u", "u.id", "k.owner_id")
-      .select(["k.id", "k.first_name", "k.last_name", "k.emails", "k.phones", "k.title", "k.company_id", "co.name as company_name", "k.owner_id", "u.name as owner_name", "k.created_at", "k.updated_at"])
+      .select(["k.id", "k.first_name", "k.last_name", "k.emails", "k.phones", "k.title", "k.company_id", "co.name as company_name", "k.owner_id", "u.name as owner_name", "k.custom", "k.created_at", "k.updated_at"])
       .where("k.tenant_id", "=", tx.tenantId!)
       .where("k.id", "=", id)
       .executeTakeFirst();
@@ -144,10 +146,11 @@ export async function getContact(ctx: Ctx, id: string): Promise<ContactView> {
   });
 }
 
-export async function createContact(ctx: Ctx, values: Record<string, string>): Promise<string> {
+export async function createContact(ctx: Ctx, values: Record<string, string>, customForm: CustomForm = values): Promise<string> {
   authorize(ctx, "records.edit");
-  const input = parseForm(ContactSchema, values);
   return inTransaction(ctx, async (tx) => {
+    const { input, fields, custom: parsed } = await parseWithCustom(tx, "contact", () => parseForm(ContactSchema, values), customForm);
+    const custom = applyCustom({}, parsed);
     await assertOwner(tx, input.owner_id);
     await assertCompany(tx, input.company_id);
     if (input.emails.length && values.confirm_duplicate !== "1") {
@@ -167,26 +170,27 @@ export async function createContact(ctx: Ctx, values: Record<string, string>): P
     const id = Bun.randomUUIDv7();
     await tx.db
       .insertInto("contacts")
-      .values({ tenant_id: tx.tenantId!, id, ...input, created_by: actorUserId(tx), created_at: tx.now, updated_at: tx.now })
+      .values({ tenant_id: tx.tenantId!, id, ...input, custom, created_by: actorUserId(tx), created_at: tx.now, updated_at: tx.now })
       .execute();
-    await audit(tx, "contact.created", { type: "contact", id }, setFields(input));
+    await audit(tx, "contact.created", { type: "contact", id }, { ...setFields(input), ...customSet(fields, custom) });
     return id;
   });
 }
 
-export async function updateContact(ctx: Ctx, id: string, values: Record<string, string>): Promise<void> {
+export async function updateContact(ctx: Ctx, id: string, values: Record<string, string>, customForm: CustomForm = values): Promise<void> {
   authorize(ctx, "records.edit");
   if (!isUuid(id)) throw new NotFound();
   await inTransaction(ctx, async (tx) => {
-    const before = await tx.db.selectFrom("contacts").select(FIELDS).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).forUpdate().executeTakeFirst();
+    const before = await tx.db.selectFrom("contacts").select([...FIELDS, "custom"]).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).forUpdate().executeTakeFirst();
     if (!before) throw new NotFound();
-    const input = parseForm(ContactSchema, values);
+    const { input, fields, custom: parsed } = await parseWithCustom(tx, "contact", () => parseForm(ContactSchema, values), customForm);
+    const custom = applyCustom(before.custom, parsed);
     // A former member may still own the record; keeping them is not choosing them.
     if (input.owner_id !== before.owner_id) await assertOwner(tx, input.owner_id);
     if (input.company_id !== before.company_id) await assertCompany(tx, input.company_id);
-    const changes = recordDiff(before, input, [...FIELDS]);
+    const changes = { ...recordDiff(before, input, [...FIELDS]), ...customDiff(fields, before.custom, custom) };
     if (Object.keys(changes).length === 0) return;
-    await tx.db.updateTable("contacts").set({ ...input, updated_at: tx.now }).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).execute();
+    await tx.db.updateTable("contacts").set({ ...input, custom, updated_at: tx.now }).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).execute();
     await audit(tx, "contact.updated", { type: "contact", id }, changes);
   });
 }

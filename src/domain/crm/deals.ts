@@ -7,6 +7,7 @@ import type { Deal, DealStatus, PipelineStage } from "../schema.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import { CurrencySchema, formatMoney, parseAmount } from "./money.ts";
 import { listPipelines, parse, type PipelineWithStages } from "./pipelines.ts";
+import { applyCustom, customDiff, customFieldsFor, customListQuery, customSet, parseWithCustom, type CustomForm, type CustomValues } from "./custom-fields.ts";
 import { assertOwner, isUuid, memberOptions, optionalText, PAGE_SIZE, requiredText, searchQuery } from "./shared.ts";
 
 // Deals: create, edit, delete, move between stages, win, lose and reopen; the list with its filters; form choices.
@@ -61,6 +62,8 @@ export type DealInput = z.output<typeof DealSchema>;
 export interface DealForm {
   values: Record<string, string>;
   contactIds: string[];
+  /** The custom fields (`cf_<key>`, every value of a multi-select); defaults to `values`. */
+  custom?: CustomForm;
 }
 
 function parseDeal(form: DealForm): DealInput {
@@ -115,19 +118,20 @@ function columns(input: DealInput, stage: PipelineStage) {
 
 export async function createDeal(ctx: Ctx, form: DealForm): Promise<string> {
   authorize(ctx, "records.edit");
-  const input = parseDeal(form);
   return inTransaction(ctx, async (tx) => {
+    const { input, fields, custom: parsed } = await parseWithCustom(tx, "deal", () => parseDeal(form), form.custom ?? form.values);
+    const custom = applyCustom({}, parsed);
     const stage = await checkLinks(tx, input);
     const id = Bun.randomUUIDv7();
     const row = columns(input, stage);
     await tx.db
       .insertInto("deals")
-      .values({ tenant_id: tx.tenantId!, id, ...row, position: tx.now.getTime(), created_by: tx.actor?.id ?? null, created_at: tx.now, updated_at: tx.now })
+      .values({ tenant_id: tx.tenantId!, id, ...row, custom, position: tx.now.getTime(), created_by: tx.actor?.id ?? null, created_at: tx.now, updated_at: tx.now })
       .execute();
     if (input.contact_ids.length) {
       await tx.db.insertInto("deal_contacts").values(input.contact_ids.map((contact_id) => ({ tenant_id: tx.tenantId!, deal_id: id, contact_id }))).execute();
     }
-    await audit(tx, "deal.created", { type: "deal", id }, { ...row, contact_ids: input.contact_ids });
+    await audit(tx, "deal.created", { type: "deal", id }, { ...row, contact_ids: input.contact_ids, ...customSet(fields, custom) });
     return id;
   });
 }
@@ -176,10 +180,11 @@ export async function updateDeal(ctx: Ctx, id: string, form: DealForm): Promise<
   authorize(ctx, "records.edit");
   await inTransaction(ctx, async (tx) => {
     const before = await loadDeal(tx, id, true);
-    const input = parseDeal(form);
+    const { input, fields, custom: parsed } = await parseWithCustom(tx, "deal", () => parseDeal(form), form.custom ?? form.values);
+    const custom = applyCustom(before.custom, parsed);
     const stage = await checkLinks(tx, input);
     const after = columns(input, stage);
-    const changes: Record<string, unknown> = diff({ ...before, amount_minor: String(before.amount_minor) }, after, [...FIELDS]);
+    const changes: Record<string, unknown> = { ...diff({ ...before, amount_minor: String(before.amount_minor) }, after, [...FIELDS]), ...customDiff(fields, before.custom, custom) };
     const oldContacts = (await tx.db.selectFrom("deal_contacts").select("contact_id").where("deal_id", "=", id).execute()).map((r) => r.contact_id).sort();
     const newContacts = [...input.contact_ids].sort();
     if (oldContacts.join() !== newContacts.join()) {
@@ -190,7 +195,7 @@ export async function updateDeal(ctx: Ctx, id: string, form: DealForm): Promise<
     if (Object.keys(changes).length === 0) return;
     // A deal put in another stage goes to the top of its new column, as a move on the board does.
     const position = after.stage_id !== before.stage_id ? tx.now.getTime() : before.position;
-    await tx.db.updateTable("deals").set({ ...after, position, updated_at: tx.now }).where("id", "=", id).execute();
+    await tx.db.updateTable("deals").set({ ...after, custom, position, updated_at: tx.now }).where("id", "=", id).execute();
     await audit(tx, "deal.updated", { type: "deal", id }, changes);
   });
 }
@@ -326,6 +331,8 @@ export interface DealRow {
   company_name: string | null;
   owner_name: string | null;
   sort_key: string;
+  /** The values of the first custom fields (the list's custom columns). */
+  custom: CustomValues;
 }
 
 // The sort keys, with the type to read a cursor back as. A missing close date sorts after every real one.
@@ -346,7 +353,7 @@ function decodeCursor(cursor: string, sort: DealSort): [string, string] {
 }
 
 /** One page of deals (PAGE_SIZE), keyset-paginated on (sort key, id); `next` is the cursor of the following page. */
-export async function listDeals(ctx: Ctx, values: Record<string, string | undefined>): Promise<{ filters: DealFilters; rows: DealRow[]; next: string | null }> {
+export async function listDeals(ctx: Ctx, values: Record<string, string | undefined>, limit = PAGE_SIZE): Promise<{ filters: DealFilters; rows: DealRow[]; next: string | null }> {
   authorize(ctx, "records.view");
   const f = parse(DealFiltersSchema, values);
   const key = KEYS[f.sort];
@@ -355,6 +362,7 @@ export async function listDeals(ctx: Ctx, values: Record<string, string | undefi
   // Typed text with nothing searchable in it ("!!") searches nothing rather than failing.
   const tsq = f.q ? searchQuery(f.q) : null;
   return inTransaction(ctx, async (tx) => {
+    const custom = customListQuery(await customFieldsFor(tx, "deal"), "d", values);
     let q = tx.db
       .selectFrom("deals as d")
       .innerJoin("pipelines as p", (j) => j.onRef("p.tenant_id", "=", "d.tenant_id").onRef("p.id", "=", "d.pipeline_id"))
@@ -362,7 +370,7 @@ export async function listDeals(ctx: Ctx, values: Record<string, string | undefi
       .leftJoin("companies as c", (j) => j.onRef("c.tenant_id", "=", "d.tenant_id").onRef("c.id", "=", "d.company_id"))
       .leftJoin("users as u", "u.id", "d.owner_id")
       .select(["d.id", "d.title", "d.amount_minor", "d.currency", "d.status", "d.probability", "d.company_id", "p.name as pipeline_name", "s.name as stage_name", "c.name as company_name", "u.name as owner_name"])
-      .select([sql<string | null>`d.expected_close_date::text`.as("expected_close_date"), sql<string>`(${key.expr})::text`.as("sort_key")])
+      .select([sql<string | null>`d.expected_close_date::text`.as("expected_close_date"), sql<string>`(${key.expr})::text`.as("sort_key"), custom.column.as("custom")])
       .where("d.tenant_id", "=", tx.tenantId!);
     if (f.pipeline_id) q = q.where("d.pipeline_id", "=", f.pipeline_id);
     if (f.stage_id) q = q.where("d.stage_id", "=", f.stage_id);
@@ -370,10 +378,11 @@ export async function listDeals(ctx: Ctx, values: Record<string, string | undefi
     if (f.owner_id) q = q.where("d.owner_id", "=", f.owner_id);
     if (f.close_from) q = q.where("d.expected_close_date", ">=", f.close_from);
     if (f.close_to) q = q.where("d.expected_close_date", "<=", f.close_to);
+    for (const w of custom.where) q = q.where(w);
     if (tsq) q = q.where(sql<boolean>`(d.search @@ to_tsquery('simple', ${tsq}) or c.search @@ to_tsquery('simple', ${tsq}))`);
     if (after) q = q.where(sql<boolean>`(${key.expr}, d.id) ${sql.raw(dir === "desc" ? "<" : ">")} (cast(${after[0]} as ${sql.raw(key.type)}), cast(${after[1]} as uuid))`);
-    const rows = (await q.orderBy(key.expr, dir).orderBy("d.id", dir).limit(PAGE_SIZE + 1).execute()) as DealRow[];
-    const more = rows.length > PAGE_SIZE;
+    const rows = (await q.orderBy(key.expr, dir).orderBy("d.id", dir).limit(limit + 1).execute()) as DealRow[];
+    const more = rows.length > limit;
     if (more) rows.pop();
     const last = rows.at(-1);
     return { filters: f, rows: rows.map((r) => ({ ...r, amount_minor: String(r.amount_minor), amount_display: formatMoney(r.amount_minor, r.currency) })), next: more && last ? encodeCursor(last.sort_key, last.id) : null };

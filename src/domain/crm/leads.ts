@@ -6,6 +6,7 @@ import { inTransaction, type Ctx } from "../context.ts";
 import { Invalid, NotFound } from "../errors.ts";
 import type { Lead, LeadStatus } from "../schema.ts";
 import { authorize } from "../tenancy/permissions.ts";
+import { applyCustom, customDiff, customFieldsFor, customListQuery, customSet, parseWithCustom, type CustomForm, type CustomValues } from "./custom-fields.ts";
 import { assertOwner, isUuid, memberOptions, optionalText, PAGE_SIZE, requiredText, searchQuery } from "./shared.ts";
 
 export const LEAD_STATUSES: LeadStatus[] = ["new", "contacted", "qualified", "disqualified"];
@@ -51,23 +52,24 @@ function parseLead(values: Record<string, string | undefined>): LeadInput {
   throw new Invalid(errors);
 }
 
-export async function createLead(ctx: Ctx, values: Record<string, string | undefined>): Promise<string> {
+export async function createLead(ctx: Ctx, values: Record<string, string | undefined>, customForm: CustomForm = values as CustomForm): Promise<string> {
   authorize(ctx, "records.edit");
-  const input = parseLead(values);
   return inTransaction(ctx, async (tx) => {
+    const { input, fields, custom: parsed } = await parseWithCustom(tx, "lead", () => parseLead(values), customForm);
+    const custom = applyCustom({}, parsed);
     await assertOwner(tx, input.owner_id);
     const id = Bun.randomUUIDv7();
     await tx.db
       .insertInto("leads")
-      .values({ tenant_id: tx.tenantId!, id, ...input, created_by: tx.actor?.id ?? null, created_at: tx.now, updated_at: tx.now })
+      .values({ tenant_id: tx.tenantId!, id, ...input, custom, created_by: tx.actor?.id ?? null, created_at: tx.now, updated_at: tx.now })
       .execute();
-    await audit(tx, "lead.created", { type: "lead", id }, { name: input.name, status: input.status, source: input.source, owner_id: input.owner_id });
+    await audit(tx, "lead.created", { type: "lead", id }, { name: input.name, status: input.status, source: input.source, owner_id: input.owner_id, ...customSet(fields, custom) });
     return id;
   });
 }
 
 /** A lead as its page shows it: the columns (never `search`), its owner's name and what it was converted into. */
-export type LeadRecord = Omit<Lead, "search" | "custom" | "tenant_id"> & {
+export type LeadRecord = Omit<Lead, "search" | "tenant_id"> & {
   owner_name: string | null;
   contact_name: string | null;
   company_label: string | null;
@@ -78,7 +80,7 @@ const LEAD_COLUMNS = [
   "l.id", "l.name", "l.email", "l.phone", "l.company_name", "l.source", "l.status", "l.owner_id",
   "l.utm_source", "l.utm_medium", "l.utm_campaign", "l.utm_term", "l.utm_content", "l.referrer",
   "l.converted_at", "l.converted_contact_id", "l.converted_company_id", "l.converted_deal_id",
-  "l.created_by", "l.created_at", "l.updated_at",
+  "l.custom", "l.created_by", "l.created_at", "l.updated_at",
 ] as const;
 
 export async function getLead(ctx: Ctx, id: string): Promise<LeadRecord> {
@@ -100,18 +102,19 @@ export async function getLead(ctx: Ctx, id: string): Promise<LeadRecord> {
   });
 }
 
-export async function updateLead(ctx: Ctx, id: string, values: Record<string, string | undefined>): Promise<void> {
+export async function updateLead(ctx: Ctx, id: string, values: Record<string, string | undefined>, customForm: CustomForm = values as CustomForm): Promise<void> {
   authorize(ctx, "records.edit");
   if (!isUuid(id)) throw new NotFound();
   await inTransaction(ctx, async (tx) => {
     // Existence first: another workspace's id is a 404 whatever the form holds (P09).
-    const before = await tx.db.selectFrom("leads").select(EDITABLE).where("id", "=", id).forUpdate().executeTakeFirst();
+    const before = await tx.db.selectFrom("leads").select([...EDITABLE, "custom"]).where("id", "=", id).forUpdate().executeTakeFirst();
     if (!before) throw new NotFound();
-    const input = parseLead(values);
+    const { input, fields, custom: parsed } = await parseWithCustom(tx, "lead", () => parseLead(values), customForm);
+    const custom = applyCustom(before.custom, parsed);
     await assertOwner(tx, input.owner_id);
-    const changes = diff(before, input, EDITABLE);
+    const changes = { ...diff(before, input, EDITABLE), ...customDiff(fields, before.custom, custom) };
     if (Object.keys(changes).length === 0) return;
-    await tx.db.updateTable("leads").set({ ...input, updated_at: tx.now }).where("id", "=", id).execute();
+    await tx.db.updateTable("leads").set({ ...input, custom, updated_at: tx.now }).where("id", "=", id).execute();
     await audit(tx, "lead.updated", { type: "lead", id }, changes);
   });
 }
@@ -166,6 +169,8 @@ export interface LeadRow {
   created_at: Date;
   converted_at: Date | null;
   converted_contact_id: string | null;
+  /** The values of the first custom fields (the list's custom columns). */
+  custom: CustomValues;
 }
 
 export interface LeadPage {
@@ -191,7 +196,7 @@ function decodeCursor(cursor: string, sort: "created" | "name"): [string, string
 }
 
 /** Leads, 50 a page, keyset-paginated on (sort key, id) so a page deep in the list costs the same as the first. */
-export async function listLeads(ctx: Ctx, values: Record<string, string | undefined>): Promise<LeadPage> {
+export async function listLeads(ctx: Ctx, values: Record<string, string | undefined>, limit = PAGE_SIZE): Promise<LeadPage> {
   authorize(ctx, "records.view");
   const r = LeadFiltersSchema.safeParse(values);
   if (!r.success) {
@@ -206,10 +211,11 @@ export async function listLeads(ctx: Ctx, values: Record<string, string | undefi
     // The sort key as text, exactly as Postgres holds it (microseconds included), so the cursor never skips a row.
     const key = f.sort === "name" ? sql<string>`lower(l.name)` : sql<string>`to_json(l.created_at) #>> '{}'`;
     const col = f.sort === "name" ? sql`lower(l.name)` : sql`l.created_at`;
+    const custom = customListQuery(await customFieldsFor(tx, "lead"), "l", values);
     let q = tx.db
       .selectFrom("leads as l")
       .leftJoin("users as u", "u.id", "l.owner_id")
-      .select(["l.id", "l.name", "l.email", "l.company_name", "l.status", "l.source", "u.name as owner_name", "l.created_at", "l.converted_at", "l.converted_contact_id"])
+      .select(["l.id", "l.name", "l.email", "l.company_name", "l.status", "l.source", "u.name as owner_name", "l.created_at", "l.converted_at", "l.converted_contact_id", custom.column.as("custom")])
       .select(key.as("sort_key"))
       .where("l.tenant_id", "=", tx.tenantId!);
     const tsq = f.q ? searchQuery(f.q) : null;
@@ -218,15 +224,16 @@ export async function listLeads(ctx: Ctx, values: Record<string, string | undefi
     if (f.owner === "none") q = q.where("l.owner_id", "is", null);
     else if (f.owner) q = q.where("l.owner_id", "=", f.owner);
     if (f.source) q = q.where(sql<boolean>`lower(l.source) = lower(${f.source})`);
+    for (const w of custom.where) q = q.where(w);
     if (f.created_from) q = q.where("l.created_at", ">=", new Date(`${f.created_from}T00:00:00Z`));
     if (f.created_to) q = q.where("l.created_at", "<", new Date(Date.parse(`${f.created_to}T00:00:00Z`) + 86_400_000));
     if (after) {
       const typed = f.sort === "name" ? sql`${after[0]}::text` : sql`${after[0]}::timestamptz`;
       q = dir === "asc" ? q.where(sql<boolean>`(${col}, l.id) > (${typed}, ${after[1]}::uuid)`) : q.where(sql<boolean>`(${col}, l.id) < (${typed}, ${after[1]}::uuid)`);
     }
-    const rows = await q.orderBy(col, dir).orderBy("l.id", dir).limit(PAGE_SIZE + 1).execute();
-    const more = rows.length > PAGE_SIZE;
-    const page = rows.slice(0, PAGE_SIZE);
+    const rows = await q.orderBy(col, dir).orderBy("l.id", dir).limit(limit + 1).execute();
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       filters: f,

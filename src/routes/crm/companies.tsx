@@ -2,6 +2,7 @@ import { loadTimeline } from "../../domain/crm/timeline.ts";
 import { Hono, type Context } from "hono";
 import { createCompany, deleteCompany, DuplicateRecord, getCompany, ownerOptions, updateCompany } from "../../domain/crm/companies.ts";
 import { bulkCompanies, COMPANY_FILTER_KEYS, listCompanies, parseBulk } from "../../domain/crm/company-lists.ts";
+import { customFieldsFor, customFilterKeys, customFormFromRecord } from "../../domain/crm/custom-fields.ts";
 import { Invalid } from "../../domain/errors.ts";
 import { authorize, can } from "../../domain/tenancy/permissions.ts";
 import { CompaniesPage, CompaniesRegion, companiesBase, CompanyFormPage, CompanyPage, type CompanyFormProps, type CompanyListView } from "../../views/crm/companies.tsx";
@@ -11,6 +12,7 @@ import { requestCtx } from "../context.ts";
 import { formValues } from "../forms.ts";
 import { page, pageOr } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
+import { customFormValues } from "./fields.tsx";
 
 type C = Context<AppEnv>;
 
@@ -44,8 +46,9 @@ const DONE = { deleted: "Company deleted.", "bulk-deleted": "{n} companies delet
 
 async function listPage(c: C, flash?: Flash | null, status: 200 | 422 = 200) {
   const ctx = requestCtx(c);
-  const values = status === 422 ? {} : queryValues(c, COMPANY_FILTER_KEYS);
-  const list: CompanyListView = { slug: c.var.membership.slug, values, rows: [], next: null, members: [], canEdit: can(ctx.actor?.role, "records.edit") };
+  const fields = await customFieldsFor(ctx, "company");
+  const values = status === 422 ? {} : queryValues(c, [...COMPANY_FILTER_KEYS, ...customFilterKeys(fields)]);
+  const list: CompanyListView = { slug: c.var.membership.slug, values, rows: [], next: null, members: [], canEdit: can(ctx.actor?.role, "records.edit"), fields };
   try {
     Object.assign(list, await listCompanies(ctx, values));
   } catch (err) {
@@ -58,7 +61,8 @@ async function listPage(c: C, flash?: Flash | null, status: 200 | 422 = 200) {
 }
 
 async function formPage(c: C, props: Omit<CompanyFormProps, "user" | "members">, status: 200 | 409 | 422 = 200, owner?: { id: string | null; name: string | null }) {
-  return page(c, <CompanyFormPage user={signedIn(c)} members={await ownerChoices(c, owner)} {...props} />, status);
+  const fields = props.fields ?? (await customFieldsFor(requestCtx(c), "company"));
+  return page(c, <CompanyFormPage user={signedIn(c)} members={await ownerChoices(c, owner)} {...props} fields={fields} />, status);
 }
 
 const recordUrl = (c: C, id: string) => `${companiesBase(c.var.membership.slug)}/${id}`;
@@ -71,12 +75,13 @@ export const companiesRoutes = new Hono<AppEnv>()
   })
   .post("/companies", async (c) => {
     const values = await formValues(c);
+    const custom = await customFormValues(c);
     try {
-      const id = await createCompany(requestCtx(c), values);
+      const id = await createCompany(requestCtx(c), values, custom);
       return c.redirect(recordUrl(c, id), 303);
     } catch (err) {
-      if (err instanceof Invalid) return formPage(c, { values, errors: err.fieldErrors }, 422);
-      if (err instanceof DuplicateRecord) return formPage(c, { values, duplicate: { message: err.message, ...err.existing } }, 409);
+      if (err instanceof Invalid) return formPage(c, { values, custom, errors: err.fieldErrors }, 422);
+      if (err instanceof DuplicateRecord) return formPage(c, { values, custom, duplicate: { message: err.message, ...err.existing } }, 409);
       throw err;
     }
   })
@@ -95,25 +100,28 @@ export const companiesRoutes = new Hono<AppEnv>()
     const ctx = requestCtx(c);
     const company = await getCompany(ctx, c.req.param("id"));
     const timeline = await loadTimeline(ctx, "company", company.id, c.req.query("before"));
-    return page(c, <CompanyPage user={signedIn(c)} company={company} canEdit={can(ctx.actor?.role, "records.edit")} timeline={timeline} />);
+    const fields = await customFieldsFor(ctx, "company");
+    return page(c, <CompanyPage user={signedIn(c)} company={company} canEdit={can(ctx.actor?.role, "records.edit")} timeline={timeline} fields={fields} />);
   })
   .get("/companies/:id/edit", async (c) => {
     const ctx = requestCtx(c);
     const company = await getCompany(ctx, c.req.param("id"));
     authorize(ctx, "records.edit");
     const values = { name: company.name, domain: company.domain ?? "", industry: company.industry ?? "", size: company.size ?? "", address: company.address ?? "", owner_id: company.owner_id ?? "" };
-    return formPage(c, { company, values }, 200, { id: company.owner_id, name: company.owner_name });
+    const fields = await customFieldsFor(ctx, "company");
+    return formPage(c, { company, values, fields, custom: customFormFromRecord(fields, company.custom) }, 200, { id: company.owner_id, name: company.owner_name });
   })
   .post("/companies/:id", async (c) => {
     const id = c.req.param("id");
     const values = await formValues(c);
+    const custom = await customFormValues(c);
     try {
-      await updateCompany(requestCtx(c), id, values);
+      await updateCompany(requestCtx(c), id, values, custom);
       return c.redirect(recordUrl(c, id), 303);
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
       const company = await getCompany(requestCtx(c), id);
-      return formPage(c, { company, values, errors: err.fieldErrors }, 422, { id: company.owner_id, name: company.owner_name });
+      return formPage(c, { company, values, custom, errors: err.fieldErrors }, 422, { id: company.owner_id, name: company.owner_name });
     }
   })
   .post("/companies/:id/deletion", async (c) => {

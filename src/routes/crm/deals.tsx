@@ -2,6 +2,7 @@ import { loadTimeline } from "../../domain/crm/timeline.ts";
 import { Hono, type Context } from "hono";
 import { closeDeal, createDeal, DEAL_FILTER_KEYS, dealFormOptions, dealListChoices, deleteDeal, getDeal, listDeals, moveDeal, reopenDeal, updateDeal, type DealForm } from "../../domain/crm/deals.ts";
 import { CURRENCIES, isCurrency, minorToMajor } from "../../domain/crm/money.ts";
+import { customFieldsFor, customFilterKeys, customFormFromRecord, type CustomForm } from "../../domain/crm/custom-fields.ts";
 import { ensureDefaultPipeline } from "../../domain/crm/pipelines.ts";
 import { Forbidden, Invalid } from "../../domain/errors.ts";
 import { DealFormPage, DealPage, DealsPage, DealsRegion, type DealPageProps, type DealsListProps, type Values } from "../../views/crm/deals.tsx";
@@ -11,6 +12,7 @@ import { formValues } from "../forms.ts";
 import { page, pageOr } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
 import { shellOf } from "./pipelines.tsx";
+import { customFormValues } from "./fields.tsx";
 
 type C = Context<AppEnv>;
 
@@ -29,16 +31,17 @@ async function dealForm(c: C): Promise<DealForm> {
   }
   const raw = body.contact_ids;
   const contactIds = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === "string" && v !== "").slice(0, 1000);
-  return { values, contactIds };
+  return { values, contactIds, custom: await customFormValues(c) };
 }
 
-async function formPage(c: C, p: { title: string; action: string; values: Values; contactIds: string[]; errors?: Record<string, string>; submit: string }, status: 200 | 422 = 200) {
+async function formPage(c: C, p: { title: string; action: string; values: Values; contactIds: string[]; custom?: CustomForm; errors?: Record<string, string>; submit: string }, status: 200 | 422 = 200) {
   const shell = shellOf(c);
   if (!shell.canEdit) throw new Forbidden();
   const options = await dealFormOptions(requestCtx(c), { company_id: p.values.company_id, contact_ids: p.contactIds });
   // A new deal starts in the first stage of the pipeline it was opened from (the board's "New deal").
   p.values.stage_id ??= options.pipelines.find((x) => x.id === p.values.pipeline_id)?.stages[0]?.id;
-  return page(c, <DealFormPage shell={shell} options={options} currencies={CURRENCIES} {...p} />, status);
+  const fields = await customFieldsFor(requestCtx(c), "deal");
+  return page(c, <DealFormPage shell={shell} options={options} currencies={CURRENCIES} fields={fields} {...p} />, status);
 }
 
 async function dealPage(c: C, extra: Partial<DealPageProps> = {}, status: 200 | 422 = 200) {
@@ -47,15 +50,17 @@ async function dealPage(c: C, extra: Partial<DealPageProps> = {}, status: 200 | 
   const timeline = await loadTimeline(ctx, "deal", deal.id);
   const done = DONE[c.req.query("done") ?? ""];
   const flash: Flash | null = done ? { kind: "ok", message: done } : null;
-  return page(c, <DealPage shell={shellOf(c)} deal={deal} flash={flash} timeline={timeline} {...extra} />, status);
+  const fields = await customFieldsFor(ctx, "deal");
+  return page(c, <DealPage shell={shellOf(c)} deal={deal} flash={flash} timeline={timeline} fields={fields} {...extra} />, status);
 }
 
 async function listPage(c: C) {
   const ctx = requestCtx(c);
   await ensureDefaultPipeline(ctx);
   const values: Values = {};
-  for (const k of [...DEAL_FILTER_KEYS, "after"]) if (c.req.query(k) !== undefined) values[k] = c.req.query(k)!.slice(0, 1000);
-  const choices = await dealListChoices(ctx);
+  const fields = await customFieldsFor(ctx, "deal");
+  for (const k of [...DEAL_FILTER_KEYS, "after", ...customFilterKeys(fields)]) if (c.req.query(k) !== undefined) values[k] = c.req.query(k)!.slice(0, 1000);
+  const choices = { ...(await dealListChoices(ctx)), fields };
   let list: DealsListProps;
   let status: 200 | 422 = 200;
   try {
@@ -100,7 +105,8 @@ export const dealsRoutes = new Hono<AppEnv>()
       company_id: d.company_id ?? "",
       owner_id: d.owner_id ?? "",
     };
-    return formPage(c, { title: `Edit ${d.title}`, action: `${crm(c)}/deals/${d.id}`, values, contactIds: d.contacts.map((x) => x.id), submit: "Save deal" });
+    const custom = customFormFromRecord(await customFieldsFor(requestCtx(c), "deal"), d.custom);
+    return formPage(c, { title: `Edit ${d.title}`, action: `${crm(c)}/deals/${d.id}`, values, contactIds: d.contacts.map((x) => x.id), custom, submit: "Save deal" });
   })
   .post("/deals/:id", async (c) => {
     const id = c.req.param("id");

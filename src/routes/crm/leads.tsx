@@ -2,6 +2,7 @@ import { loadTimeline } from "../../domain/crm/timeline.ts";
 import { Hono, type Context } from "hono";
 import { conversionFormAgain, convertLead, proposeConversion } from "../../domain/crm/conversion.ts";
 import { createLead, deleteLead, getLead, LEAD_FILTER_KEYS, leadFormValues, leadOwners, listLeads, updateLead } from "../../domain/crm/leads.ts";
+import { customFieldsFor, customFilterKeys, customFormFromRecord, type CustomFieldDef, type CustomForm } from "../../domain/crm/custom-fields.ts";
 import { Invalid } from "../../domain/errors.ts";
 import { can } from "../../domain/tenancy/permissions.ts";
 import { ConversionPage, LeadFormPage, LeadPage, LeadsPage, LeadsRegion, type LeadsView, type Shell } from "../../views/crm/leads.tsx";
@@ -10,6 +11,7 @@ import { requestCtx } from "../context.ts";
 import { formValues } from "../forms.ts";
 import { page, pageOr } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
+import { customFormValues } from "./fields.tsx";
 
 type C = Context<AppEnv>;
 
@@ -21,9 +23,9 @@ const DONE: Record<string, string> = { created: "Lead created.", updated: "Lead 
 const flash = (c: C): Flash | null => (DONE[c.req.query("done") ?? ""] ? { kind: "ok", message: DONE[c.req.query("done")!]! } : null);
 
 /** Only the known list parameters, each cut short before validation so a huge value is never echoed back whole. */
-function listValues(c: C): Record<string, string> {
+function listValues(c: C, fields: CustomFieldDef[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of [...LEAD_FILTER_KEYS, "cursor"]) {
+  for (const k of [...LEAD_FILTER_KEYS, "cursor", ...customFilterKeys(fields)]) {
     const v = c.req.query(k);
     if (v !== undefined) out[k] = v.slice(0, 1000);
   }
@@ -40,17 +42,19 @@ async function orInvalid(fn: () => Promise<Response>, again: (errors: Record<str
   }
 }
 
-async function leadForm(c: C, values: Record<string, string>, errors?: Record<string, string>, leadId?: string) {
+async function leadForm(c: C, values: Record<string, string>, errors?: Record<string, string>, leadId?: string, custom?: CustomForm) {
   const members = await leadOwners(requestCtx(c), "form");
-  return page(c, <LeadFormPage shell={shell(c)} leadId={leadId} values={values} errors={errors} members={members} />, errors ? 422 : 200);
+  const fields = await customFieldsFor(requestCtx(c), "lead");
+  return page(c, <LeadFormPage shell={shell(c)} leadId={leadId} values={values} errors={errors} members={members} fields={fields} custom={custom} />, errors ? 422 : 200);
 }
 
 export const leadsRoutes = new Hono<AppEnv>()
   .get("/leads", async (c) => {
     const ctx = requestCtx(c);
-    const values = listValues(c);
+    const fields = await customFieldsFor(ctx, "lead");
+    const values = listValues(c, fields);
     const members = await leadOwners(ctx, "filter");
-    const base: LeadsView = { slug: c.var.membership.slug, values, rows: [], next: null, members, canEdit: can(ctx.actor?.role, "records.edit") };
+    const base: LeadsView = { slug: c.var.membership.slug, values, rows: [], next: null, members, canEdit: can(ctx.actor?.role, "records.edit"), fields };
     const render = (view: LeadsView, status: 200 | 422) =>
       pageOr(c, () => <LeadsPage shell={shell(c)} view={view} flash={flash(c)} />, () => <LeadsRegion view={view} />, status);
     return orInvalid(
@@ -64,32 +68,36 @@ export const leadsRoutes = new Hono<AppEnv>()
   .get("/leads/new", (c) => leadForm(c, { status: "new" }))
   .post("/leads", async (c) => {
     const values = await formValues(c);
+    const custom = await customFormValues(c);
     return orInvalid(
-      async () => c.redirect(`${leadsUrl(c)}/${await createLead(requestCtx(c), values)}?done=created`, 303),
-      (errors) => leadForm(c, values, errors),
+      async () => c.redirect(`${leadsUrl(c)}/${await createLead(requestCtx(c), values, custom)}?done=created`, 303),
+      (errors) => leadForm(c, values, errors, undefined, custom),
     );
   })
   .get("/leads/:id", async (c) => {
     const ctx = requestCtx(c);
     const lead = await getLead(ctx, c.req.param("id"));
     const timeline = await loadTimeline(ctx, "lead", lead.id, c.req.query("before"));
-    return page(c, <LeadPage shell={shell(c)} lead={lead} canEdit={can(ctx.actor?.role, "records.edit")} flash={flash(c)} timeline={timeline} />);
+    const fields = await customFieldsFor(ctx, "lead");
+    return page(c, <LeadPage shell={shell(c)} lead={lead} canEdit={can(ctx.actor?.role, "records.edit")} flash={flash(c)} timeline={timeline} fields={fields} />);
   })
   .get("/leads/:id/edit", async (c) => {
     const ctx = requestCtx(c);
     const lead = await getLead(ctx, c.req.param("id"));
     const members = await leadOwners(ctx, "form");
-    return page(c, <LeadFormPage shell={shell(c)} leadId={lead.id} values={leadFormValues(lead)} members={members} />);
+    const fields = await customFieldsFor(ctx, "lead");
+    return page(c, <LeadFormPage shell={shell(c)} leadId={lead.id} values={leadFormValues(lead)} members={members} fields={fields} custom={customFormFromRecord(fields, lead.custom)} />);
   })
   .post("/leads/:id", async (c) => {
     const id = c.req.param("id");
     const values = await formValues(c);
+    const custom = await customFormValues(c);
     return orInvalid(
       async () => {
-        await updateLead(requestCtx(c), id, values);
+        await updateLead(requestCtx(c), id, values, custom);
         return c.redirect(`${leadsUrl(c)}/${id}?done=updated`, 303);
       },
-      (errors) => leadForm(c, values, errors, id),
+      (errors) => leadForm(c, values, errors, id, custom),
     );
   })
   .post("/leads/:id/deletion", async (c) => {

@@ -2,10 +2,12 @@ import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
 import type { CompanyView } from "../../domain/crm/companies.ts";
 import type { CompanyRow } from "../../domain/crm/company-lists.ts";
+import type { CustomFieldDef, CustomForm } from "../../domain/crm/custom-fields.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
 import { Layout, type Flash, type SignedIn } from "../layout.tsx";
 import { DuplicateWarning, hrefWith, Pager, Select, Textarea, type Option } from "./fields.tsx";
+import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 const SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+"].map((s) => ({ value: s, label: `${s} people` }));
 const SORTS: Option[] = [
@@ -27,6 +29,8 @@ export interface CompanyListView {
   next: string | null;
   members: Option[];
   canEdit: boolean;
+  /** The company custom fields: filters and the first columns. */
+  fields?: CustomFieldDef[];
 }
 
 export function CompaniesPage({ user, list, flash }: { user: SignedIn; list: CompanyListView; flash?: Flash | null }) {
@@ -35,6 +39,7 @@ export function CompaniesPage({ user, list, flash }: { user: SignedIn; list: Com
       <h1>Companies</h1>
       <p class="actions">
         <a href={contactsBase(list.slug)}>Contacts</a>
+        <a href={`/t/${list.slug}/crm/fields`}>Custom fields</a>
         {list.canEdit && (
           <a class="button" href={`${companiesBase(list.slug)}/new`}>
             New company
@@ -60,12 +65,14 @@ export function CompaniesRegion({ list }: { list: CompanyListView }) {
           <Select name="owner" label="Owner" options={owners} value={values.owner} blank="Anyone" errors={errors} />
           <Select name="size" label="Size" options={SIZES} value={values.size} blank="Any size" errors={errors} />
           <Select name="sort" label="Sort" options={SORTS} value={values.sort || "name"} errors={errors} />
+          <CustomFilters fields={list.fields} values={values} errors={errors} />
         </div>
         <div class="actions">
           <button type="submit">Search</button>
           <a class="button secondary" href={base}>
             Clear
           </a>
+          <a href={hrefWith(`${base}.csv`, { ...values, after: undefined })}>Export CSV</a>
         </div>
       </form>
       {!errors && <CompanyResults list={list} />}
@@ -76,7 +83,7 @@ export function CompaniesRegion({ list }: { list: CompanyListView }) {
 function CompanyResults({ list }: { list: CompanyListView }) {
   const { slug, values, rows, next, canEdit } = list;
   const base = companiesBase(slug);
-  const keep = { q: values.q, owner: values.owner, size: values.size, sort: values.sort };
+  const keep = { q: values.q, owner: values.owner, size: values.size, sort: values.sort, ...customKeep(values) };
   const table = (
     <div class="table-wrap">
       <table>
@@ -92,6 +99,7 @@ function CompanyResults({ list }: { list: CompanyListView }) {
             <th scope="col">Industry</th>
             <th scope="col">Owner</th>
             <th scope="col">Contacts</th>
+            <CustomHeaders fields={list.fields} />
           </tr>
         </thead>
         <tbody>
@@ -109,6 +117,7 @@ function CompanyResults({ list }: { list: CompanyListView }) {
               <td>{r.industry ?? ""}</td>
               <td>{r.owner_name ?? <span class="muted">Nobody</span>}</td>
               <td>{r.contacts}</td>
+              <CustomCells fields={list.fields} custom={r.custom} />
             </tr>
           ))}
         </tbody>
@@ -154,7 +163,7 @@ export function BulkBar({ members }: { members: Option[] }) {
   );
 }
 
-export function CompanyPage({ user, company, canEdit, flash, timeline }: { user: SignedIn & { workspace: { slug: string; name: string } }; company: CompanyView; canEdit: boolean; flash?: Flash | null; timeline: TimelineData }) {
+export function CompanyPage({ user, company, canEdit, flash, timeline, fields }: { user: SignedIn & { workspace: { slug: string; name: string } }; company: CompanyView; canEdit: boolean; flash?: Flash | null; timeline: TimelineData; fields?: CustomFieldDef[] }) {
   const slug = user.workspace.slug;
   const base = companiesBase(slug);
   return (
@@ -175,11 +184,13 @@ export function CompanyPage({ user, company, canEdit, flash, timeline }: { user:
         <dt>Owner</dt>
         <dd>{company.owner_name ?? "Nobody"}</dd>
       </dl>
+      <CustomFieldList fields={fields} custom={company.custom} />
       {canEdit && (
         <div class="actions">
           <a class="button" href={`${base}/${company.id}/edit`}>
             Edit
           </a>
+          <a href={`${base}/${company.id}/merge`}>Merge with another…</a>
           <form method="post" action={`${base}/${company.id}/deletion`} class="inline">
             <button type="submit" class="secondary">
               Delete company
@@ -216,9 +227,12 @@ export interface CompanyFormProps {
   errors?: FieldErrors;
   duplicate?: { message: string; id: string; label: string };
   members: Option[];
+  fields?: CustomFieldDef[];
+  /** The custom fields' values (`cf_<key>`). */
+  custom?: CustomForm;
 }
 
-export function CompanyFormPage({ user, company, values, errors, duplicate, members }: CompanyFormProps) {
+export function CompanyFormPage({ user, company, values, errors, duplicate, members, fields, custom }: CompanyFormProps) {
   const base = companiesBase(user.workspace.slug);
   const title = company ? `Edit ${company.name}` : "New company";
   return (
@@ -236,6 +250,7 @@ export function CompanyFormPage({ user, company, values, errors, duplicate, memb
         <Select name="size" label="Size" options={SIZES} value={values.size} blank="Unknown" errors={errors} />
         <Textarea name="address" label="Address" value={values.address} errors={errors} maxlength={1000} rows={3} autocomplete="street-address" />
         <Select name="owner_id" label="Owner" options={members} value={values.owner_id} blank="Nobody" errors={errors} />
+        <CustomFieldInputs fields={fields} values={custom} errors={errors} />
         <button type="submit">{company ? "Save changes" : "Create company"}</button>
       </form>
     </Layout>

@@ -2,11 +2,13 @@ import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
 import type { ContactRow } from "../../domain/crm/contact-lists.ts";
 import type { ContactView } from "../../domain/crm/contacts.ts";
+import type { CustomFieldDef, CustomForm } from "../../domain/crm/custom-fields.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
 import { Layout, type Flash, type SignedIn } from "../layout.tsx";
 import { BulkBar, companiesBase } from "./companies.tsx";
 import { DuplicateWarning, hrefWith, Pager, Select, Textarea, type Option } from "./fields.tsx";
+import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 const SORTS: Option[] = [
   { value: "name", label: "Last name, A to Z" },
@@ -31,6 +33,8 @@ export interface ContactListView {
   /** The company the list is narrowed to (reached from a company's page). */
   company: { id: string; name: string } | null;
   canEdit: boolean;
+  /** The contact custom fields: filters and the first columns. */
+  fields?: CustomFieldDef[];
 }
 
 export function ContactsPage({ user, list, flash }: { user: SignedIn; list: ContactListView; flash?: Flash | null }) {
@@ -39,6 +43,7 @@ export function ContactsPage({ user, list, flash }: { user: SignedIn; list: Cont
       <h1>Contacts</h1>
       <p class="actions">
         <a href={companiesBase(list.slug)}>Companies</a>
+        <a href={`/t/${list.slug}/crm/fields`}>Custom fields</a>
         {list.canEdit && (
           <a class="button" href={`${contactsBase(list.slug)}/new`}>
             New contact
@@ -63,6 +68,7 @@ export function ContactsRegion({ list }: { list: ContactListView }) {
           <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Name, email or phone." />
           <Select name="owner" label="Owner" options={owners} value={values.owner} blank="Anyone" errors={errors} />
           <Select name="sort" label="Sort" options={SORTS} value={values.sort || "name"} errors={errors} />
+          <CustomFilters fields={list.fields} values={values} errors={errors} />
         </div>
         {company && (
           <p>
@@ -76,6 +82,7 @@ export function ContactsRegion({ list }: { list: ContactListView }) {
           <a class="button secondary" href={base}>
             Clear
           </a>
+          <a href={hrefWith(`${base}.csv`, { ...values, after: undefined })}>Export CSV</a>
         </div>
       </form>
       {!errors && <ContactResults list={list} />}
@@ -86,7 +93,7 @@ export function ContactsRegion({ list }: { list: ContactListView }) {
 function ContactResults({ list }: { list: ContactListView }) {
   const { slug, values, rows, next, canEdit } = list;
   const base = contactsBase(slug);
-  const keep = { q: values.q, owner: values.owner, company: values.company, sort: values.sort };
+  const keep = { q: values.q, owner: values.owner, company: values.company, sort: values.sort, ...customKeep(values) };
   const table = (
     <div class="table-wrap">
       <table>
@@ -102,6 +109,7 @@ function ContactResults({ list }: { list: ContactListView }) {
             <th scope="col">Phone</th>
             <th scope="col">Company</th>
             <th scope="col">Owner</th>
+            <CustomHeaders fields={list.fields} />
           </tr>
         </thead>
         <tbody>
@@ -121,6 +129,7 @@ function ContactResults({ list }: { list: ContactListView }) {
                 <td>{r.phone ?? ""}</td>
                 <td>{r.company_id && r.company_name ? <a href={`${companiesBase(slug)}/${r.company_id}`}>{r.company_name}</a> : ""}</td>
                 <td>{r.owner_name ?? <span class="muted">Nobody</span>}</td>
+                <CustomCells fields={list.fields} custom={r.custom} />
               </tr>
             );
           })}
@@ -145,7 +154,7 @@ function ContactResults({ list }: { list: ContactListView }) {
   );
 }
 
-export function ContactPage({ user, contact, canEdit, flash, timeline }: { user: InWorkspace; contact: ContactView; canEdit: boolean; flash?: Flash | null; timeline: TimelineData }) {
+export function ContactPage({ user, contact, canEdit, flash, timeline, fields }: { user: InWorkspace; contact: ContactView; canEdit: boolean; flash?: Flash | null; timeline: TimelineData; fields?: CustomFieldDef[] }) {
   const slug = user.workspace.slug;
   const base = contactsBase(slug);
   const name = fullName(contact) || contact.emails[0] || "(no name)";
@@ -183,11 +192,13 @@ export function ContactPage({ user, contact, canEdit, flash, timeline }: { user:
         <dt>Owner</dt>
         <dd>{contact.owner_name ?? "Nobody"}</dd>
       </dl>
+      <CustomFieldList fields={fields} custom={contact.custom} />
       {canEdit && (
         <div class="actions">
           <a class="button" href={`${base}/${contact.id}/edit`}>
             Edit
           </a>
+          <a href={`${base}/${contact.id}/merge`}>Merge with another…</a>
           <form method="post" action={`${base}/${contact.id}/deletion`} class="inline">
             <button type="submit" class="secondary">
               Delete contact
@@ -223,9 +234,12 @@ export interface ContactFormProps {
   companies: Option[];
   /** More companies exist than the select lists. */
   companiesTruncated: boolean;
+  fields?: CustomFieldDef[];
+  /** The custom fields' values (`cf_<key>`). */
+  custom?: CustomForm;
 }
 
-export function ContactFormPage({ user, contact, values, errors, duplicate, members, companies, companiesTruncated }: ContactFormProps) {
+export function ContactFormPage({ user, contact, values, errors, duplicate, members, companies, companiesTruncated, fields, custom }: ContactFormProps) {
   const base = contactsBase(user.workspace.slug);
   const title = contact ? `Edit ${contact.name}` : "New contact";
   return (
@@ -253,6 +267,7 @@ export function ContactFormPage({ user, contact, values, errors, duplicate, memb
           hint={companiesTruncated ? "The first 500 companies by name. For another one, open that company and choose “New contact at this company”." : undefined}
         />
         <Select name="owner_id" label="Owner" options={members} value={values.owner_id} blank="Nobody" errors={errors} />
+        <CustomFieldInputs fields={fields} values={custom} errors={errors} />
         <button type="submit">{contact ? "Save changes" : "Create contact"}</button>
       </form>
     </Layout>

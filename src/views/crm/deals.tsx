@@ -2,10 +2,12 @@ import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
 import type { Child } from "hono/jsx";
 import type { DealFormOptions, DealRow, DealView } from "../../domain/crm/deals.ts";
+import type { CustomFieldDef, CustomForm } from "../../domain/crm/custom-fields.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import type { PipelineStage } from "../../domain/schema.ts";
 import { Field, FieldMessage, FormErrors } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
+import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 export interface Shell {
   userName: string;
@@ -89,9 +91,12 @@ export interface DealFormProps {
   options: DealFormOptions;
   currencies: readonly string[];
   submit: string;
+  fields?: CustomFieldDef[];
+  /** The custom fields' values (`cf_<key>`). */
+  custom?: CustomForm;
 }
 
-export function DealForm({ action, values, contactIds, errors, options, currencies, submit }: DealFormProps) {
+export function DealForm({ action, values, contactIds, errors, options, currencies, submit, fields, custom }: DealFormProps) {
   const pairs = (list: { id: string; name: string }[]): [string, string][] => list.map((x) => [x.id, x.name]);
   return (
     <form method="post" action={action} class="form" novalidate>
@@ -113,6 +118,7 @@ export function DealForm({ action, values, contactIds, errors, options, currenci
       <Select name="company_id" label="Company" value={values.company_id} options={pairs(options.companies)} blank="No company" errors={errors} />
       <Select name="contact_ids" label="Contacts" value={contactIds} options={pairs(options.contacts)} multiple hint="Hold Ctrl (or ⌘) to choose several. The first 200 contacts by name are listed." errors={errors} />
       <Select name="owner_id" label="Owner" value={values.owner_id} options={pairs(options.members)} blank="Nobody" errors={errors} />
+      <CustomFieldInputs fields={fields} values={custom} errors={errors} />
       <button type="submit">{submit}</button>
     </form>
   );
@@ -135,9 +141,10 @@ export interface DealPageProps {
   closure?: { values: Values; errors: FieldErrors };
   flash?: Flash | null;
   timeline: TimelineData;
+  fields?: CustomFieldDef[];
 }
 
-export function DealPage({ shell, deal, closure, flash, timeline }: DealPageProps) {
+export function DealPage({ shell, deal, closure, flash, timeline, fields }: DealPageProps) {
   const base = crm(shell.workspace.slug);
   const self = `${base}/deals/${deal.id}`;
   return (
@@ -182,6 +189,7 @@ export function DealPage({ shell, deal, closure, flash, timeline }: DealPageProp
           </>
         )}
       </dl>
+      <CustomFieldList fields={fields} custom={deal.custom} />
       {shell.canEdit && (
         <>
           <p class="actions">
@@ -238,6 +246,8 @@ export interface DealsListProps {
   paged: boolean;
   pipelines: { id: string; name: string; stages: { id: string; name: string }[] }[];
   members: { id: string; name: string }[];
+  /** The deal custom fields: filters and the first columns. */
+  fields?: CustomFieldDef[];
 }
 
 const FILTER_KEYS = ["q", "pipeline_id", "stage_id", "status", "owner_id", "close_from", "close_to", "sort", "dir"];
@@ -245,6 +255,7 @@ const FILTER_KEYS = ["q", "pipeline_id", "stage_id", "status", "owner_id", "clos
 export function listQuery(values: Values, extra: Record<string, string> = {}): string {
   const q = new URLSearchParams();
   for (const k of FILTER_KEYS) if (values[k]) q.set(k, values[k]!);
+  for (const [k, v] of Object.entries(customKeep(values))) q.set(k, v);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   const s = q.toString();
   return s ? `?${s}` : "";
@@ -264,6 +275,7 @@ export function DealsPage({ shell, list }: { shell: Shell; list: DealsListProps 
         <a class="button secondary" href={`${base}/pipelines`}>
           Pipelines and boards
         </a>
+        <a href={`${base}/fields`}>Custom fields</a>
       </p>
       <DealsRegion list={list} />
     </Page>
@@ -289,12 +301,14 @@ export function DealsRegion({ list }: { list: DealsListProps }) {
           <Field name="close_to" label="Expected close to" type="date" value={values.close_to} errors={errors} required={false} />
           <Select name="sort" label="Sort by" value={values.sort} options={[["created", "Newest first"], ["amount", "Amount"], ["close", "Expected close"]]} errors={errors} />
           <Select name="dir" label="Order" value={values.dir} options={[["asc", "Ascending"], ["desc", "Descending"]]} blank="Usual for the sort" errors={errors} />
+          <CustomFilters fields={list.fields} values={values} errors={errors} />
         </div>
         <div class="actions">
           <button type="submit">Filter</button>
           <a class="button secondary" href={action}>
             Clear filters
           </a>
+          <a href={`${action}.csv${listQuery(values)}`}>Export CSV</a>
         </div>
       </form>
       {!errors && <DealRows list={list} />}
@@ -322,6 +336,7 @@ function DealRows({ list }: { list: DealsListProps }) {
                 <th scope="col">Expected close</th>
                 <th scope="col">Company</th>
                 <th scope="col">Owner</th>
+                <CustomHeaders fields={list.fields} />
               </tr>
             </thead>
             <tbody>
@@ -338,6 +353,7 @@ function DealRows({ list }: { list: DealsListProps }) {
                   <td>{r.expected_close_date ?? "–"}</td>
                   <td>{r.company_id && r.company_name ? <a href={`${base}/companies/${r.company_id}`}>{r.company_name}</a> : "–"}</td>
                   <td>{r.owner_name ?? "–"}</td>
+                  <CustomCells fields={list.fields} custom={r.custom} />
                 </tr>
               ))}
             </tbody>

@@ -3,10 +3,12 @@ import type { TimelineData } from "../../domain/crm/timeline.ts";
 import type { Child } from "hono/jsx";
 import type { ConversionProposal } from "../../domain/crm/conversion.ts";
 import type { LeadRecord, LeadRow } from "../../domain/crm/leads.ts";
+import type { CustomFieldDef, CustomForm } from "../../domain/crm/custom-fields.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import type { LeadStatus } from "../../domain/schema.ts";
 import { Field, FieldMessage, FormErrors } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
+import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 // Values the views need but may not import from the domain at runtime (views import only types).
 const STATUSES: [LeadStatus, string][] = [
@@ -93,11 +95,14 @@ export interface LeadsView {
   next: string | null;
   members: Member[];
   canEdit: boolean;
+  /** The lead custom fields: filters and the first columns. */
+  fields?: CustomFieldDef[];
 }
 
 export function leadsQuery(values: Values, extra: Record<string, string> = {}): string {
   const q = new URLSearchParams();
   for (const k of ["q", "status", "owner", "source", "created_from", "created_to", "sort", "dir"]) if (values[k]) q.set(k, values[k]!);
+  for (const [k, v] of Object.entries(customKeep(values))) q.set(k, v);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   const s = q.toString();
   return s ? `?${s}` : "";
@@ -107,13 +112,14 @@ export function LeadsPage({ shell, view, flash }: { shell: Shell; view: LeadsVie
   return (
     <Page shell={shell} title="Leads" flash={flash}>
       <h1>Leads</h1>
-      {view.canEdit && (
-        <p class="actions">
+      <p class="actions">
+        <a href={`${crm(view.slug)}/fields`}>Custom fields</a>
+        {view.canEdit && (
           <a class="button" href={`${crm(view.slug)}/leads/new`}>
             New lead
           </a>
-        </p>
-      )}
+        )}
+      </p>
       <LeadsRegion view={view} />
     </Page>
   );
@@ -138,12 +144,14 @@ export function LeadsRegion({ view }: { view: LeadsView }) {
           <Field name="created_to" label="Created to" type="date" value={values.created_to} errors={errors} required={false} />
           <Select name="sort" label="Sort by" value={values.sort} options={[["created", "Created"], ["name", "Name"]]} errors={errors} />
           <Select name="dir" label="Order" value={values.dir} options={[["asc", "Ascending"], ["desc", "Descending"]]} blank="Usual" errors={errors} />
+          <CustomFilters fields={view.fields} values={values} errors={errors} />
         </div>
         <div class="actions">
           <button type="submit">Filter</button>
           <a class="button secondary" href={action}>
             Clear filters
           </a>
+          <a href={`${action}.csv${leadsQuery(values)}`}>Export CSV</a>
         </div>
       </form>
       {!errors && <LeadResults view={view} />}
@@ -186,11 +194,12 @@ function LeadResults({ view }: { view: LeadsView }) {
                 <th scope="col">
                   <SortLink view={view} sort="created" label="Created" />
                 </th>
+                <CustomHeaders fields={view.fields} />
               </tr>
             </thead>
             <tbody>
               {rows.map((r) => (
-                <LeadRowView slug={slug} row={r} />
+                <LeadRowView slug={slug} row={r} fields={view.fields} />
               ))}
             </tbody>
           </table>
@@ -212,7 +221,7 @@ function LeadResults({ view }: { view: LeadsView }) {
   );
 }
 
-function LeadRowView({ slug, row }: { slug: string; row: LeadRow }) {
+function LeadRowView({ slug, row, fields }: { slug: string; row: LeadRow; fields?: CustomFieldDef[] }) {
   return (
     <tr>
       <td>
@@ -234,13 +243,14 @@ function LeadRowView({ slug, row }: { slug: string; row: LeadRow }) {
       <td>
         <time datetime={row.created_at.toISOString()}>{ymd(row.created_at)}</time>
       </td>
+      <CustomCells fields={fields} custom={row.custom} />
     </tr>
   );
 }
 
 // ---- Create and edit ----
 
-export function LeadFormPage({ shell, leadId, values, errors, members }: { shell: Shell; leadId?: string; values: Values; errors?: FieldErrors; members: Member[] }) {
+export function LeadFormPage({ shell, leadId, values, errors, members, fields, custom }: { shell: Shell; leadId?: string; values: Values; errors?: FieldErrors; members: Member[]; fields?: CustomFieldDef[]; custom?: CustomForm }) {
   const slug = shell.workspace.slug;
   const action = leadId ? `${crm(slug)}/leads/${leadId}` : `${crm(slug)}/leads`;
   const title = leadId ? `Edit ${values.name || "lead"}` : "New lead";
@@ -266,6 +276,7 @@ export function LeadFormPage({ shell, leadId, values, errors, members }: { shell
           <Field name="utm_content" label="UTM content" value={values.utm_content} errors={errors} required={false} maxlength={200} />
           <Field name="referrer" label="Referrer" type="url" value={values.referrer} errors={errors} required={false} maxlength={2000} hint="A web address starting with http:// or https://." />
         </fieldset>
+        <CustomFieldInputs fields={fields} values={custom} errors={errors} />
         <button type="submit">{leadId ? "Save lead" : "Create lead"}</button>
       </form>
     </Page>
@@ -283,7 +294,7 @@ function Row({ label, children }: { label: string; children: Child }) {
   );
 }
 
-export function LeadPage({ shell, lead, canEdit, flash, timeline }: { shell: Shell; lead: LeadRecord; canEdit: boolean; flash?: Flash | null; timeline: TimelineData }) {
+export function LeadPage({ shell, lead, canEdit, flash, timeline, fields }: { shell: Shell; lead: LeadRecord; canEdit: boolean; flash?: Flash | null; timeline: TimelineData; fields?: CustomFieldDef[] }) {
   const base = `${crm(shell.workspace.slug)}`;
   return (
     <Page shell={shell} title={lead.name} flash={flash}>
@@ -336,6 +347,7 @@ export function LeadPage({ shell, lead, canEdit, flash, timeline }: { shell: She
         <Row label="UTM content">{lead.utm_content}</Row>
         <Row label="Referrer">{lead.referrer && /^https?:\/\//i.test(lead.referrer) ? <a href={lead.referrer} rel="noopener noreferrer nofollow">{lead.referrer}</a> : lead.referrer}</Row>
       </dl>
+      <CustomFieldList fields={fields} custom={lead.custom} />
       {canEdit && (
         <div class="actions">
           {!lead.converted_at && (
