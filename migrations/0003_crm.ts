@@ -35,10 +35,13 @@ export async function up(db: Kysely<any>): Promise<void> {
       custom jsonb not null default '{}',
       ${stamps},
       search tsvector generated always as (to_tsvector('simple', app_private.search_text(array[name, domain, industry]))) stored,
+      -- Sort keys as plain columns: under RLS a lower(...) expression is not leakproof, so a keyset condition on it
+      -- cannot become an index condition and deep pages would scan.
+      name_key text generated always as (lower(name)) stored,
       primary key (tenant_id, id)
     )`);
   await run(sql`create index companies_domain on companies (tenant_id, domain) where domain is not null`);
-  await run(sql`create index companies_name on companies (tenant_id, lower(name), id)`);
+  await run(sql`create index companies_name on companies (tenant_id, name_key, id)`);
   await run(sql`create index companies_search on companies using gin (search)`);
   await run(sql`create index companies_created on companies (tenant_id, created_at, id)`);
 
@@ -56,12 +59,14 @@ export async function up(db: Kysely<any>): Promise<void> {
       custom jsonb not null default '{}',
       ${stamps},
       search tsvector generated always as (to_tsvector('simple', app_private.search_text(array[first_name, last_name, title] || emails || phones))) stored,
+      last_key text generated always as (lower(last_name)) stored,
+      first_key text generated always as (lower(first_name)) stored,
       primary key (tenant_id, id),
       foreign key (tenant_id, company_id) references companies (tenant_id, id) on delete set null (company_id),
       check (length(first_name) + length(last_name) > 0 or cardinality(emails) > 0)
     )`);
   await run(sql`create index contacts_company on contacts (tenant_id, company_id)`);
-  await run(sql`create index contacts_name on contacts (tenant_id, lower(last_name), lower(first_name), id)`);
+  await run(sql`create index contacts_name on contacts (tenant_id, last_key, first_key, id)`);
   await run(sql`create index contacts_emails on contacts using gin (emails)`);
   await run(sql`create index contacts_search on contacts using gin (search)`);
   await run(sql`create index contacts_created on contacts (tenant_id, created_at, id)`);
@@ -90,13 +95,14 @@ export async function up(db: Kysely<any>): Promise<void> {
       custom jsonb not null default '{}',
       ${stamps},
       search tsvector generated always as (to_tsvector('simple', app_private.search_text(array[name, email, phone, company_name]))) stored,
+      name_key text generated always as (lower(name)) stored,
       primary key (tenant_id, id),
       foreign key (tenant_id, converted_contact_id) references contacts (tenant_id, id) on delete set null (converted_contact_id),
       foreign key (tenant_id, converted_company_id) references companies (tenant_id, id) on delete set null (converted_company_id)
     )`);
   await run(sql`create index leads_status on leads (tenant_id, status, id)`);
   await run(sql`create index leads_created on leads (tenant_id, created_at, id)`);
-  await run(sql`create index leads_name on leads (tenant_id, lower(name), id)`);
+  await run(sql`create index leads_name on leads (tenant_id, name_key, id)`);
   await run(sql`create index leads_search on leads using gin (search)`);
 
   await run(sql`

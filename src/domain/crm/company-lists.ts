@@ -21,8 +21,8 @@ export const ownerFilter = z
 const emptyIsUndefined = (v: unknown) => (v === "" ? undefined : v);
 
 export const COMPANY_SORTS = {
-  name: { desc: false, keys: [{ expr: sql`lower(c.name)`, kind: "text" }, { expr: sql`c.id`, kind: "uuid" }] },
-  "-name": { desc: true, keys: [{ expr: sql`lower(c.name)`, kind: "text" }, { expr: sql`c.id`, kind: "uuid" }] },
+  name: { desc: false, keys: [{ expr: sql`c.name_key`, kind: "text" }, { expr: sql`c.id`, kind: "uuid" }] },
+  "-name": { desc: true, keys: [{ expr: sql`c.name_key`, kind: "text" }, { expr: sql`c.id`, kind: "uuid" }] },
   created: { desc: false, keys: [{ expr: sql`c.created_at`, kind: "time" }, { expr: sql`c.id`, kind: "uuid" }] },
   "-created": { desc: true, keys: [{ expr: sql`c.created_at`, kind: "time" }, { expr: sql`c.id`, kind: "uuid" }] },
 } satisfies Record<string, SortSpec>;

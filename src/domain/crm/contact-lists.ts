@@ -11,8 +11,8 @@ import { afterCursor, cursorField, decodeCursor, encodeCursor, type SortSpec } f
 import { assertOwner, isUuid, PAGE_SIZE, phoneDigits, searchQuery } from "./shared.ts";
 
 const lastName = [
-  { expr: sql`lower(k.last_name)`, kind: "text" },
-  { expr: sql`lower(k.first_name)`, kind: "text" },
+  { expr: sql`k.last_key`, kind: "text" },
+  { expr: sql`k.first_key`, kind: "text" },
   { expr: sql`k.id`, kind: "uuid" },
 ] as const;
 const created = [

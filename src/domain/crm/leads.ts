@@ -69,7 +69,7 @@ export async function createLead(ctx: Ctx, values: Record<string, string | undef
 }
 
 /** A lead as its page shows it: the columns (never `search`), its owner's name and what it was converted into. */
-export type LeadRecord = Omit<Lead, "search" | "tenant_id"> & {
+export type LeadRecord = Omit<Lead, "search" | "tenant_id" | "name_key"> & {
   owner_name: string | null;
   contact_name: string | null;
   company_label: string | null;
@@ -209,8 +209,8 @@ export async function listLeads(ctx: Ctx, values: Record<string, string | undefi
   const after = f.cursor ? decodeCursor(f.cursor, f.sort) : null;
   return inTransaction(ctx, async (tx) => {
     // The sort key as text, exactly as Postgres holds it (microseconds included), so the cursor never skips a row.
-    const key = f.sort === "name" ? sql<string>`lower(l.name)` : sql<string>`to_json(l.created_at) #>> '{}'`;
-    const col = f.sort === "name" ? sql`lower(l.name)` : sql`l.created_at`;
+    const key = f.sort === "name" ? sql<string>`l.name_key` : sql<string>`to_json(l.created_at) #>> '{}'`;
+    const col = f.sort === "name" ? sql`l.name_key` : sql`l.created_at`;
     const custom = customListQuery(await customFieldsFor(tx, "lead"), "l", values);
     let q = tx.db
       .selectFrom("leads as l")
