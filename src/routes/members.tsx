@@ -12,7 +12,7 @@ import { requestCtx } from "./context.ts";
 import { formValues, parseWith } from "./forms.ts";
 import { setSessionCookie } from "./middleware/session.ts";
 import { overLimit } from "./rate-limit.tsx";
-import { page } from "./render.tsx";
+import { page, flashFrom } from "./render.tsx";
 import type { AppEnv } from "./types.ts";
 
 type C = Context<AppEnv>;
@@ -29,8 +29,7 @@ async function membersPage(c: C, extra: Partial<MembersPageProps> = {}, status: 
   const ctx = requestCtx(c);
   const { members, truncated } = await listMembers(ctx);
   const canManage = can(ctx.actor?.role, "members.manage");
-  const done = DONE[c.req.query("done") ?? ""];
-  const flash: Flash | null = done ? { kind: "ok", message: done } : null;
+  const flash: Flash | null = flashFrom(c, DONE);
   const props: MembersPageProps = {
     userId: c.var.user!.id,
     userName: c.var.user!.name,

@@ -10,7 +10,7 @@ import { EmailLinkDeadPage, ProfilePage, type ProfileFormState } from "../views/
 import { requestCtx } from "./context.ts";
 import { formValues, parseWith, type FormValues } from "./forms.ts";
 import { overLimit } from "./rate-limit.tsx";
-import { page } from "./render.tsx";
+import { page, flashFrom } from "./render.tsx";
 import type { AppEnv } from "./types.ts";
 
 // After a change the page is reloaded with ?saved=<what>: the one cookie rule (P04) leaves no room for flash cookies.
@@ -65,8 +65,7 @@ async function submit(c: Context<AppEnv>, form: Form, echo: string[], action: (v
 export const profileRoutes = new Hono<AppEnv>()
   .get("/profile", async (c) => {
     if (!me(c)) return toSignIn(c);
-    const saved = SAVED[c.req.query("saved") ?? ""];
-    return profilePage(c, { flash: saved ? { kind: "ok", message: saved } : null });
+    return profilePage(c, { flash: flashFrom(c, SAVED, "saved") });
   })
   .post("/profile", (c) =>
     submit(c, "name", ["name"], async (values) => {

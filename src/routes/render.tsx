@@ -26,3 +26,14 @@ export function page(c: Context, node: Child, status: ContentfulStatusCode = 200
 export function pageOr(c: Context, fullPage: () => Child, fragment: () => Child, status: ContentfulStatusCode = 200) {
   return wantsFragment(c) ? c.html(<>{fragment()}</>, status) : page(c, fullPage(), status);
 }
+
+/**
+ * The message after a redirect (`?done=invited`), looked up in a fixed table: words of ours and a number, never
+ * text from the request. Only the table's own keys count (`?done=constructor` is not a message).
+ */
+export function flashFrom(c: Context, messages: Record<string, string>, param = "done"): { kind: "ok"; message: string } | null {
+  const key = c.req.query(param) ?? "";
+  if (!Object.hasOwn(messages, key)) return null;
+  const n = /^\d{1,4}$/.test(c.req.query("n") ?? "") ? c.req.query("n")! : "0";
+  return { kind: "ok", message: messages[key]!.replace("{n}", n) };
+}

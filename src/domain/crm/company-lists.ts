@@ -120,23 +120,33 @@ export async function bulkCompanies(ctx: Ctx, input: BulkInput): Promise<number>
       for (const g of gone) await audit(tx, "company.deleted", { type: "company", id: g.id }, { name: g.name });
       return gone.length;
     }
-    await assertOwner(tx, input.owner_id);
-    const before = await tx.db
-      .selectFrom("companies")
-      .select(["id", "owner_id"])
-      .where("tenant_id", "=", tx.tenantId!)
-      .where("id", "in", input.ids)
-      .where(sql<boolean>`owner_id is distinct from ${input.owner_id}::uuid`)
-      .forUpdate()
-      .execute();
-    if (before.length === 0) return 0;
-    await tx.db
-      .updateTable("companies")
-      .set({ owner_id: input.owner_id, updated_at: tx.now })
-      .where("tenant_id", "=", tx.tenantId!)
-      .where("id", "in", before.map((b) => b.id))
-      .execute();
-    for (const b of before) await audit(tx, "company.updated", { type: "company", id: b.id }, { owner_id: { from: b.owner_id, to: input.owner_id } });
-    return before.length;
+    return assignOwners(tx, "companies", "company", input.ids, input.owner_id);
   });
+}
+
+/**
+ * Bulk "assign to owner" for any CRM object, inside the caller's transaction: the new owner must be a member; ids
+ * that are not this workspace's records are ignored; only records whose owner changes are written, each with one
+ * "<type>.updated" event holding the owner before and after. Returns how many changed.
+ */
+export async function assignOwners(tx: Ctx, table: "companies" | "contacts" | "leads" | "deals", type: string, ids: string[], ownerId: string | null): Promise<number> {
+  await assertOwner(tx, ownerId);
+  if (ids.length === 0) return 0;
+  const before = await tx.db
+    .selectFrom(table)
+    .select(["id", "owner_id"])
+    .where("tenant_id", "=", tx.tenantId!)
+    .where("id", "in", ids)
+    .where(sql<boolean>`owner_id is distinct from ${ownerId}::uuid`)
+    .forUpdate()
+    .execute();
+  if (before.length === 0) return 0;
+  await tx.db
+    .updateTable(table)
+    .set({ owner_id: ownerId, updated_at: tx.now })
+    .where("tenant_id", "=", tx.tenantId!)
+    .where("id", "in", before.map((b) => b.id))
+    .execute();
+  for (const b of before) await audit(tx, `${type}.updated`, { type, id: b.id }, { owner_id: { from: b.owner_id, to: ownerId } });
+  return before.length;
 }

@@ -4,11 +4,11 @@ import { audit } from "../audit/audit.ts";
 import { inTransaction, type Ctx } from "../context.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import { parseForm } from "./companies.ts";
-import { ownerFilter, type BulkInput } from "./company-lists.ts";
+import { assignOwners, ownerFilter, type BulkInput } from "./company-lists.ts";
 import { contactName } from "./contacts.ts";
 import { customFieldsFor, customListQuery, type CustomValues } from "./custom-fields.ts";
 import { afterCursor, cursorField, decodeCursor, encodeCursor, type SortSpec } from "./list-cursor.ts";
-import { assertOwner, isUuid, PAGE_SIZE, phoneDigits, searchQuery } from "./shared.ts";
+import { isUuid, PAGE_SIZE, phoneDigits, searchQuery } from "./shared.ts";
 
 const lastName = [
   { expr: sql`k.last_key`, kind: "text" },
@@ -129,23 +129,6 @@ export async function bulkContacts(ctx: Ctx, input: BulkInput): Promise<number> 
       for (const g of gone) await audit(tx, "contact.deleted", { type: "contact", id: g.id }, { name: contactName(g) });
       return gone.length;
     }
-    await assertOwner(tx, input.owner_id);
-    const before = await tx.db
-      .selectFrom("contacts")
-      .select(["id", "owner_id"])
-      .where("tenant_id", "=", tx.tenantId!)
-      .where("id", "in", input.ids)
-      .where(sql<boolean>`owner_id is distinct from ${input.owner_id}::uuid`)
-      .forUpdate()
-      .execute();
-    if (before.length === 0) return 0;
-    await tx.db
-      .updateTable("contacts")
-      .set({ owner_id: input.owner_id, updated_at: tx.now })
-      .where("tenant_id", "=", tx.tenantId!)
-      .where("id", "in", before.map((b) => b.id))
-      .execute();
-    for (const b of before) await audit(tx, "contact.updated", { type: "contact", id: b.id }, { owner_id: { from: b.owner_id, to: input.owner_id } });
-    return before.length;
+    return assignOwners(tx, "contacts", "contact", input.ids, input.owner_id);
   });
 }

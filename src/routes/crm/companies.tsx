@@ -10,7 +10,7 @@ import type { Option } from "../../views/crm/fields.tsx";
 import type { Flash } from "../../views/layout.tsx";
 import { requestCtx } from "../context.ts";
 import { formValues } from "../forms.ts";
-import { page, pageOr } from "../render.tsx";
+import { page, pageOr, flashFrom } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
 import { customFormValues } from "./fields.tsx";
 
@@ -30,9 +30,7 @@ export function queryValues(c: C, keys: readonly string[]): Record<string, strin
 
 /** The flash after a redirect: fixed words and a number, never text from the request. */
 export function doneFlash(c: C, messages: Record<string, string>): Flash | null {
-  const done = messages[c.req.query("done") ?? ""];
-  const n = /^\d{1,4}$/.test(c.req.query("n") ?? "") ? c.req.query("n")! : "0";
-  return done ? { kind: "ok", message: done.replace("{n}", n) } : null;
+  return flashFrom(c, messages);
 }
 
 /** Owner choices: the members, plus a former member who still owns the record (so saving keeps them). */

@@ -3,20 +3,24 @@ import { Hono, type Context } from "hono";
 import { closeDeal, createDeal, DEAL_FILTER_KEYS, dealFormOptions, dealListChoices, deleteDeal, getDeal, listDeals, moveDeal, reopenDeal, updateDeal, type DealForm } from "../../domain/crm/deals.ts";
 import { CURRENCIES, isCurrency, minorToMajor } from "../../domain/crm/money.ts";
 import { customFieldsFor, customFilterKeys, customFormFromRecord, type CustomForm } from "../../domain/crm/custom-fields.ts";
+import { bulkDeals } from "../../domain/crm/deal-bulk.ts";
 import { ensureDefaultPipeline } from "../../domain/crm/pipelines.ts";
 import { Forbidden, Invalid } from "../../domain/errors.ts";
 import { DealFormPage, DealPage, DealsPage, DealsRegion, type DealPageProps, type DealsListProps, type Values } from "../../views/crm/deals.tsx";
 import type { Flash } from "../../views/layout.tsx";
 import { requestCtx } from "../context.ts";
 import { formValues } from "../forms.ts";
-import { page, pageOr } from "../render.tsx";
+import { page, pageOr, flashFrom } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
 import { shellOf } from "./pipelines.tsx";
 import { customFormValues } from "./fields.tsx";
+import { doneFlash } from "./companies.tsx";
+import { bulkAction } from "./leads.tsx";
 
 type C = Context<AppEnv>;
 
 const DONE: Record<string, string> = { created: "Deal created.", saved: "Deal saved.", won: "Marked as won.", lost: "Marked as lost.", reopened: "Deal reopened.", moved: "Deal moved." };
+const LIST_DONE: Record<string, string> = { "bulk-deleted": "{n} deals deleted.", "bulk-assigned": "{n} deals assigned." };
 const crm = (c: C) => `/t/${c.var.membership.slug}/crm`;
 
 /** The form's fields (first value of each) and every contact chosen in the multi-select. */
@@ -48,21 +52,21 @@ async function dealPage(c: C, extra: Partial<DealPageProps> = {}, status: 200 | 
   const ctx = requestCtx(c);
   const deal = await getDeal(ctx, c.req.param("id")!);
   const timeline = await loadTimeline(ctx, "deal", deal.id);
-  const done = DONE[c.req.query("done") ?? ""];
-  const flash: Flash | null = done ? { kind: "ok", message: done } : null;
+  const flash: Flash | null = flashFrom(c, DONE);
   const fields = await customFieldsFor(ctx, "deal");
   return page(c, <DealPage shell={shellOf(c)} deal={deal} flash={flash} timeline={timeline} fields={fields} {...extra} />, status);
 }
 
-async function listPage(c: C) {
+/** The list; after a refused bulk action (`refused`), its first page again with the reason and status 422. */
+async function listPage(c: C, refused?: Flash) {
   const ctx = requestCtx(c);
   await ensureDefaultPipeline(ctx);
   const values: Values = {};
   const fields = await customFieldsFor(ctx, "deal");
-  for (const k of [...DEAL_FILTER_KEYS, "after", ...customFilterKeys(fields)]) if (c.req.query(k) !== undefined) values[k] = c.req.query(k)!.slice(0, 1000);
-  const choices = { ...(await dealListChoices(ctx)), fields };
+  if (!refused) for (const k of [...DEAL_FILTER_KEYS, "after", ...customFilterKeys(fields)]) if (c.req.query(k) !== undefined) values[k] = c.req.query(k)!.slice(0, 1000);
+  const choices = { ...(await dealListChoices(ctx)), fields, canEdit: shellOf(c).canEdit };
   let list: DealsListProps;
-  let status: 200 | 422 = 200;
+  let status: 200 | 422 = refused ? 422 : 200;
   try {
     const r = await listDeals(ctx, values);
     list = { slug: c.var.membership.slug, values, rows: r.rows, next: r.next, paged: !!r.filters.after, ...choices };
@@ -71,11 +75,13 @@ async function listPage(c: C) {
     list = { slug: c.var.membership.slug, values, errors: err.fieldErrors, rows: [], next: null, paged: false, ...choices };
     status = 422;
   }
-  return pageOr(c, () => <DealsPage shell={shellOf(c)} list={list} />, () => <DealsRegion list={list} />, status);
+  const flash = refused ?? (Object.hasOwn(LIST_DONE, c.req.query("done") ?? "") ? doneFlash(c, LIST_DONE) : null);
+  return pageOr(c, () => <DealsPage shell={shellOf(c)} list={list} flash={flash} />, () => <DealsRegion list={list} />, status);
 }
 
 export const dealsRoutes = new Hono<AppEnv>()
-  .get("/deals", listPage)
+  .get("/deals", (c) => listPage(c))
+  .post("/deals/bulk", (c) => bulkAction(c, `${crm(c)}/deals`, (input) => bulkDeals(requestCtx(c), input), (refused) => listPage(c, refused)))
   .get("/deals/new", async (c) => {
     const { id: first } = await ensureDefaultPipeline(requestCtx(c));
     const pipelineId = c.req.query("pipeline_id") ?? first;

@@ -7,7 +7,7 @@ import { FieldEditPage, fieldsBase, FieldsPage, type FieldsPageProps } from "../
 import type { Flash } from "../../views/layout.tsx";
 import { requestCtx } from "../context.ts";
 import { formValues } from "../forms.ts";
-import { page } from "../render.tsx";
+import { page, flashFrom } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
 
 // Custom field definitions: every member may look, owners and admins (settings.manage) change them.
@@ -34,7 +34,7 @@ export async function customFormValues(c: C): Promise<CustomForm> {
 }
 
 const DONE: Record<string, string> = { created: "Field added.", saved: "Field saved.", deleted: "Field deleted. Values already saved stay stored with each record, hidden." };
-const doneFlash = (c: C): Flash | null => (DONE[c.req.query("done") ?? ""] ? { kind: "ok", message: DONE[c.req.query("done")!]! } : null);
+const doneFlash = (c: C): Flash | null => flashFrom(c, DONE);
 
 async function listPage(c: C, form?: FieldsPageProps["form"], status: 200 | 422 = 200) {
   const ctx = requestCtx(c);

@@ -6,7 +6,7 @@ import { ImportMappingPage, ImportProgress, ImportsPage, ImportStatusPage, Mappi
 import type { Flash } from "../../views/layout.tsx";
 import { requestCtx } from "../context.ts";
 import { formValues } from "../forms.ts";
-import { page, pageOr, wantsFragment } from "../render.tsx";
+import { page, pageOr, wantsFragment, flashFrom } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
 
 type C = Context<AppEnv>;
@@ -16,7 +16,7 @@ const importUrl = (c: C, id: string) => `/t/${c.var.membership.slug}/crm/imports
 
 // After a redirect the page says what happened: only these fixed words, never anything from the request.
 const DONE: Record<string, string> = { mapped: "Mapping saved. Check the preview, then start the import.", started: "Import started." };
-const flash = (c: C): Flash | null => (DONE[c.req.query("done") ?? ""] ? { kind: "ok", message: DONE[c.req.query("done")!]! } : null);
+const flash = (c: C): Flash | null => flashFrom(c, DONE);
 
 /** The list with the upload form; after a failed upload, with its messages. */
 async function importsPage(c: C, opts: { errors?: FieldErrors; object?: string; status?: 200 | 413 | 422 } = {}) {

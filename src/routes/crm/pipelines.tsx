@@ -7,7 +7,7 @@ import { BoardPage, PipelineEditPage, PipelinesPage, type PipelineEditProps } fr
 import type { Flash } from "../../views/layout.tsx";
 import { requestCtx } from "../context.ts";
 import { formValues } from "../forms.ts";
-import { page } from "../render.tsx";
+import { page, flashFrom } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
 
 type C = Context<AppEnv>;
@@ -20,7 +20,7 @@ export const shellOf = (c: C): Shell => ({
 
 // After a redirect the page says what happened: fixed words only, never text from the request.
 const DONE: Record<string, string> = { created: "Pipeline created.", saved: "Pipeline saved.", added: "Stage added.", removed: "Stage removed." };
-const doneFlash = (c: C): Flash | null => (DONE[c.req.query("done") ?? ""] ? { kind: "ok", message: DONE[c.req.query("done")!]! } : null);
+const doneFlash = (c: C): Flash | null => flashFrom(c, DONE);
 
 const base = (c: C) => `/t/${c.var.membership.slug}/crm/pipelines`;
 

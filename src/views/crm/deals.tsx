@@ -7,6 +7,7 @@ import type { FieldErrors } from "../../domain/errors.ts";
 import type { PipelineStage } from "../../domain/schema.ts";
 import { Field, FieldMessage, FormErrors } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
+import { BulkBar } from "./companies.tsx";
 import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 export interface Shell {
@@ -248,6 +249,8 @@ export interface DealsListProps {
   members: { id: string; name: string }[];
   /** The deal custom fields: filters and the first columns. */
   fields?: CustomFieldDef[];
+  /** Editors get a checkbox per row and the bulk actions. */
+  canEdit?: boolean;
 }
 
 const FILTER_KEYS = ["q", "pipeline_id", "stage_id", "status", "owner_id", "close_from", "close_to", "sort", "dir"];
@@ -261,10 +264,10 @@ export function listQuery(values: Values, extra: Record<string, string> = {}): s
   return s ? `?${s}` : "";
 }
 
-export function DealsPage({ shell, list }: { shell: Shell; list: DealsListProps }) {
+export function DealsPage({ shell, list, flash }: { shell: Shell; list: DealsListProps; flash?: Flash | null }) {
   const base = crm(shell.workspace.slug);
   return (
-    <Page shell={shell} title="Deals">
+    <Page shell={shell} title="Deals" flash={flash}>
       <h1>Deals</h1>
       <p class="actions">
         {shell.canEdit && (
@@ -320,45 +323,64 @@ function DealRows({ list }: { list: DealsListProps }) {
   const base = crm(list.slug);
   const swap = { "hx-target": "#deals", "hx-swap": "outerHTML", "hx-push-url": "true" };
   const next = list.next ? `${base}/deals${listQuery(list.values, { after: list.next })}` : null;
+  // Editors tick rows (checkboxes named `ids`) and apply an action below the table, in one form, without JavaScript.
+  const table = (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {list.canEdit && (
+              <th scope="col">
+                <span class="muted">Select</span>
+              </th>
+            )}
+            <th scope="col">Title</th>
+            <th scope="col">Amount</th>
+            <th scope="col">Stage</th>
+            <th scope="col">Status</th>
+            <th scope="col">Expected close</th>
+            <th scope="col">Company</th>
+            <th scope="col">Owner</th>
+            <CustomHeaders fields={list.fields} />
+          </tr>
+        </thead>
+        <tbody>
+          {list.rows.map((r) => (
+            <tr>
+              {list.canEdit && (
+                <td>
+                  <input type="checkbox" name="ids" value={r.id} aria-label={`Select ${r.title}`} />
+                </td>
+              )}
+              <td>
+                <a href={`${base}/deals/${r.id}`}>{r.title}</a>
+              </td>
+              <td>{r.amount_display}</td>
+              <td>
+                {r.stage_name} <span class="muted">({r.pipeline_name})</span>
+              </td>
+              <td>{STATUS[r.status]}</td>
+              <td>{r.expected_close_date ?? "–"}</td>
+              <td>{r.company_id && r.company_name ? <a href={`${base}/companies/${r.company_id}`}>{r.company_name}</a> : "–"}</td>
+              <td>{r.owner_name ?? "–"}</td>
+              <CustomCells fields={list.fields} custom={r.custom} />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
   return (
     <section aria-label="Deals">
       {list.rows.length === 0 ? (
         <p>No deals match these filters.</p>
+      ) : list.canEdit ? (
+        <form method="post" action={`${base}/deals/bulk`}>
+          {table}
+          <BulkBar members={list.members.map((m) => ({ value: m.id, label: m.name }))} />
+        </form>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Stage</th>
-                <th scope="col">Status</th>
-                <th scope="col">Expected close</th>
-                <th scope="col">Company</th>
-                <th scope="col">Owner</th>
-                <CustomHeaders fields={list.fields} />
-              </tr>
-            </thead>
-            <tbody>
-              {list.rows.map((r) => (
-                <tr>
-                  <td>
-                    <a href={`${base}/deals/${r.id}`}>{r.title}</a>
-                  </td>
-                  <td>{r.amount_display}</td>
-                  <td>
-                    {r.stage_name} <span class="muted">({r.pipeline_name})</span>
-                  </td>
-                  <td>{STATUS[r.status]}</td>
-                  <td>{r.expected_close_date ?? "–"}</td>
-                  <td>{r.company_id && r.company_name ? <a href={`${base}/companies/${r.company_id}`}>{r.company_name}</a> : "–"}</td>
-                  <td>{r.owner_name ?? "–"}</td>
-                  <CustomCells fields={list.fields} custom={r.custom} />
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        table
       )}
       <nav class="actions" aria-label="Pages">
         {list.paged && (

@@ -8,6 +8,7 @@ import type { FieldErrors } from "../../domain/errors.ts";
 import type { LeadStatus } from "../../domain/schema.ts";
 import { Field, FieldMessage, FormErrors } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
+import { BulkBar } from "./companies.tsx";
 import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 // Values the views need but may not import from the domain at runtime (views import only types).
@@ -172,38 +173,52 @@ function SortLink({ view, sort, label }: { view: LeadsView; sort: "created" | "n
 }
 
 function LeadResults({ view }: { view: LeadsView }) {
-  const { slug, values, rows, next } = view;
+  const { slug, values, rows, next, canEdit } = view;
   const base = `${crm(slug)}/leads`;
+  // Editors tick rows (checkboxes named `ids`) and apply an action below the table, in one form, without JavaScript.
+  const table = (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {canEdit && (
+              <th scope="col">
+                <span class="muted">Select</span>
+              </th>
+            )}
+            <th scope="col">
+              <SortLink view={view} sort="name" label="Name" />
+            </th>
+            <th scope="col">Email</th>
+            <th scope="col">Company</th>
+            <th scope="col">Status</th>
+            <th scope="col">Source</th>
+            <th scope="col">Owner</th>
+            <th scope="col">
+              <SortLink view={view} sort="created" label="Created" />
+            </th>
+            <CustomHeaders fields={view.fields} />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <LeadRowView slug={slug} row={r} fields={view.fields} selectable={canEdit} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
   return (
     <section aria-label="Leads">
       {rows.length === 0 ? (
         <p>No leads match.</p>
+      ) : canEdit ? (
+        <form method="post" action={`${base}/bulk`}>
+          {table}
+          <BulkBar members={view.members.map((m) => ({ value: m.id, label: m.name }))} />
+        </form>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">
-                  <SortLink view={view} sort="name" label="Name" />
-                </th>
-                <th scope="col">Email</th>
-                <th scope="col">Company</th>
-                <th scope="col">Status</th>
-                <th scope="col">Source</th>
-                <th scope="col">Owner</th>
-                <th scope="col">
-                  <SortLink view={view} sort="created" label="Created" />
-                </th>
-                <CustomHeaders fields={view.fields} />
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <LeadRowView slug={slug} row={r} fields={view.fields} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        table
       )}
       <nav class="actions" aria-label="Pages">
         {values.cursor && (
@@ -221,9 +236,14 @@ function LeadResults({ view }: { view: LeadsView }) {
   );
 }
 
-function LeadRowView({ slug, row, fields }: { slug: string; row: LeadRow; fields?: CustomFieldDef[] }) {
+function LeadRowView({ slug, row, fields, selectable }: { slug: string; row: LeadRow; fields?: CustomFieldDef[]; selectable: boolean }) {
   return (
     <tr>
+      {selectable && (
+        <td>
+          <input type="checkbox" name="ids" value={row.id} aria-label={`Select ${row.name}`} />
+        </td>
+      )}
       <td>
         <a href={`${crm(slug)}/leads/${row.id}`}>{row.name}</a>
         {row.converted_at && (

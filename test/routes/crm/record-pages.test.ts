@@ -30,3 +30,17 @@ describe("record pages carry their timeline", () => {
     }
   });
 });
+
+describe("messages after a redirect", () => {
+  test("a query naming an inherited property (?done=constructor) is no message and never a 500", async () => {
+    const app = testApp({ db: t.db });
+    const a = await createAccount(t, app);
+    const paths = ["/members", "/crm/contacts", "/crm/companies", "/crm/leads", "/crm/deals", "/crm/pipelines", "/crm/fields", "/crm/imports"].map((p) => `/t/${a.slug}${p}`);
+    for (const path of [...paths, "/profile"]) {
+      for (const q of ["done=constructor", "done=__proto__", "done=toString&n=1", "saved=hasOwnProperty"]) {
+        const res = await a.client.get(`${path}?${q}`);
+        expect({ path, q, status: res.status }).toEqual({ path, q, status: 200 });
+      }
+    }
+  });
+});
