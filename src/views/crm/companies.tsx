@@ -1,3 +1,4 @@
+import { CrmNav } from "./nav.tsx";
 import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
 import type { CompanyView } from "../../domain/crm/companies.ts";
@@ -36,6 +37,7 @@ export interface CompanyListView {
 export function CompaniesPage({ user, list, flash }: { user: SignedIn; list: CompanyListView; flash?: Flash | null }) {
   return (
     <Layout title="Companies" user={user} flash={flash}>
+      <CrmNav slug={user.workspace!.slug} current="companies" />
       <h1>Companies</h1>
       <p class="actions">
         <a href={contactsBase(list.slug)}>Contacts</a>

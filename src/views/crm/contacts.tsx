@@ -1,3 +1,4 @@
+import { CrmNav } from "./nav.tsx";
 import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
 import type { ContactRow } from "../../domain/crm/contact-lists.ts";
@@ -40,6 +41,7 @@ export interface ContactListView {
 export function ContactsPage({ user, list, flash }: { user: SignedIn; list: ContactListView; flash?: Flash | null }) {
   return (
     <Layout title="Contacts" user={user} flash={flash}>
+      <CrmNav slug={user.workspace!.slug} current="contacts" />
       <h1>Contacts</h1>
       <p class="actions">
         <a href={companiesBase(list.slug)}>Companies</a>

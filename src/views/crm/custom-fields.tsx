@@ -1,3 +1,4 @@
+import { CrmNav } from "./nav.tsx";
 import type { CustomFieldDef, CustomForm, CustomValues } from "../../domain/crm/custom-fields.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import type { CrmObject, CustomFieldType } from "../../domain/schema.ts";
@@ -51,6 +52,7 @@ export function FieldsPage({ user, fields, canManage, maxFields, flash, form }: 
   const errors = form?.errors;
   return (
     <Layout title="Custom fields" user={user} flash={flash}>
+      <CrmNav slug={user.workspace.slug} current="fields" />
       <h1>Custom fields</h1>
       <p class="lead">
         Extra fields for companies, contacts, leads and deals. They appear in each record's form and page; the first {LIST_COLUMNS} of each kind are list columns, and select and

@@ -1,3 +1,4 @@
+import { CrmNav } from "./nav.tsx";
 import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
 import type { Child } from "hono/jsx";
@@ -268,6 +269,7 @@ export function DealsPage({ shell, list, flash }: { shell: Shell; list: DealsLis
   const base = crm(shell.workspace.slug);
   return (
     <Page shell={shell} title="Deals" flash={flash}>
+      <CrmNav slug={shell.workspace.slug} current="deals" />
       <h1>Deals</h1>
       <p class="actions">
         {shell.canEdit && (

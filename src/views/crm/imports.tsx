@@ -1,3 +1,4 @@
+import { CrmNav } from "./nav.tsx";
 import type { Child } from "hono/jsx";
 import type { ImportDetail, ImportObject, ImportSummary, MappingView, Outcome } from "../../domain/crm/imports.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
@@ -50,6 +51,7 @@ export function ImportsPage({ shell, view, flash }: { shell: Shell; view: Import
   const { slug, errors } = view;
   return (
     <Page shell={shell} title="Import from CSV" flash={flash}>
+      <CrmNav slug={slug} current="imports" />
       <h1>Import from CSV</h1>
       <form method="post" action={importsUrl(slug)} enctype="multipart/form-data" class="form">
         <FormErrors errors={errors} message={errors?.after} />

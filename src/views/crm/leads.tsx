@@ -1,3 +1,4 @@
+import { CrmNav } from "./nav.tsx";
 import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
 import type { Child } from "hono/jsx";
@@ -112,6 +113,7 @@ export function leadsQuery(values: Values, extra: Record<string, string> = {}): 
 export function LeadsPage({ shell, view, flash }: { shell: Shell; view: LeadsView; flash?: Flash | null }) {
   return (
     <Page shell={shell} title="Leads" flash={flash}>
+      <CrmNav slug={shell.workspace.slug} current="leads" />
       <h1>Leads</h1>
       <p class="actions">
         <a href={`${crm(view.slug)}/fields`}>Custom fields</a>

@@ -1,3 +1,4 @@
+import { CrmNav } from "./nav.tsx";
 import { assetUrl } from "../../assets.ts";
 import type { BoardColumn, PipelineWithStages } from "../../domain/crm/pipelines.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
@@ -9,6 +10,7 @@ export function PipelinesPage({ shell, pipelines, form, flash }: { shell: Shell;
   const base = `${crm(shell.workspace.slug)}/pipelines`;
   return (
     <Page shell={shell} title="Pipelines" flash={flash}>
+      <CrmNav slug={shell.workspace.slug} current="pipelines" />
       <h1>Pipelines</h1>
       <div class="table-wrap">
         <table>
