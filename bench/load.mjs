@@ -6,7 +6,8 @@
 //   scenario "signin": POST /signin with the right password. Every request carries a fresh X-Forwarded-For
 //     (the server runs with TRUST_PROXY=true) so the per-IP limit of 20 per 5 minutes never caps the run;
 //     `ipBase` keeps the addresses of successive runs apart. Requests cycle through `users` ({ email, password }).
-//   scenario "pages": GET with a session cookie. `sessions` ({ cookie, path }) has one entry per connection.
+//   scenario "pages": GET with a session cookie. `sessions` ({ cookie, path, headers? }) has one entry per
+//     connection; `headers` adds request headers (the CRM cells send Accept-Encoding as a browser does).
 import autocannon from "autocannon";
 
 const spec = JSON.parse(process.argv[2] ?? "null");
@@ -46,7 +47,7 @@ if (spec.scenario === "signin") {
   let next = 0;
   opts.setupClient = (client) => {
     const s = spec.sessions[next++ % spec.sessions.length];
-    client.setRequests([{ method: "GET", path: s.path, headers: { cookie: s.cookie } }]);
+    client.setRequests([{ method: "GET", path: s.path, headers: { cookie: s.cookie, ...s.headers } }]);
   };
 } else {
   throw new Error(`unknown scenario "${spec.scenario}"`);

@@ -1,14 +1,19 @@
 // `bun run bench`: starts Steward on a throwaway data dir, times a cold (initdb) and a warm start, loads
 // GET /health and GET / with autocannon, then sign-in and a signed-in workspace page (bench/load.mjs), and weighs
-// the home page. Prints markdown tables on stdout; progress
-// goes to stderr so the tables can be piped into an issue as they are. BENCH_SECONDS sets the length of each cell.
+// the home page; then the CRM at scale (bench/crm.ts: large seed, CRM pages, CSV export). Prints markdown tables
+// on stdout; progress goes to stderr so the tables can be piped into an issue as they are. BENCH_SECONDS sets the
+// length of each cell.
 import { chmod, mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { hashPassword, verifyPassword } from "../src/domain/auth/passwords.ts";
+import { crmBench } from "./crm.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+// The CRM at scale (bench/crm.ts) runs after the cells above; BENCH_CRM=0 skips it, --crm runs it alone.
+const CRM = process.env.BENCH_CRM !== "0";
+const CRM_ONLY = CRM && process.argv.includes("--crm");
 const CONNECTIONS = [1, 16, 64];
 // Autocannon runs under node, in its own process, so the load generator does not share Bun's event loop.
 const AUTOCANNON = join(ROOT, "node_modules/autocannon/autocannon.js");
@@ -177,87 +182,101 @@ try {
   await mkdir(DATA_DIR, { recursive: true });
   await chmod(DATA_DIR, 0o755);
 
-  progress("cold start (initdb)…");
-  server = await start();
-  const cold = server;
-  // The server prints its ready line a moment before its SIGTERM handler is live: a signal sent at once
-  // sometimes kills it outright (exit 143) and orphans Postgres. This bench measures speed, not that race.
-  await Bun.sleep(500);
-  const coldExit = await stop(server);
-  progress("warm start (same data dir)…");
-  server = await start();
-  const warm = server;
+  if (!CRM_ONLY) {
+    progress("cold start (initdb)…");
+    server = await start();
+    const cold = server;
+    // The server prints its ready line a moment before its SIGTERM handler is live: a signal sent at once
+    // sometimes kills it outright (exit 143) and orphans Postgres. This bench measures speed, not that race.
+    await Bun.sleep(500);
+    const coldExit = await stop(server);
+    progress("warm start (same data dir)…");
+    server = await start();
+    const warm = server;
 
-  progress("weighing the home page…");
-  const home = await Promise.all(ENCODINGS.map(([, enc]) => weigh(`${BASE}/`, enc)));
-  const assets = [{ name: "/ (HTML)", sizes: home }];
-  for (const url of assetUrls(home[0]!.text)) {
-    assets.push({ name: new URL(url).pathname, sizes: await Promise.all(ENCODINGS.map(([, enc]) => weigh(url, enc))) });
-  }
-
-  // Warm the JIT and the DB pool first so the first cell doesn't pay for it.
-  for (const path of ["/health", "/"]) await load(path, 16, 1);
-  const rows: string[] = [];
-  for (const path of ["/health", "/"]) {
-    for (const c of CONNECTIONS) {
-      progress(`GET ${path} with ${c} connections for ${SECONDS} s…`);
-      const r = await load(path, c, SECONDS);
-      const mean = r.requests.average ? ((c / r.requests.average) * 1000).toFixed(2) : "-";
-      rows.push(`| GET ${path} | ${c} | ${Math.round(r.requests.average)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${mean} | ${r.errors + r.timeouts + r.non2xx} |`);
+    progress("weighing the home page…");
+    const home = await Promise.all(ENCODINGS.map(([, enc]) => weigh(`${BASE}/`, enc)));
+    const assets = [{ name: "/ (HTML)", sizes: home }];
+    for (const url of assetUrls(home[0]!.text)) {
+      assets.push({ name: new URL(url).pathname, sizes: await Promise.all(ENCODINGS.map(([, enc]) => weigh(url, enc))) });
     }
-  }
 
-  progress(`signing up ${USERS} users…`);
-  const accounts = await signUpUsers(USERS);
-  const users = accounts.map(({ email, password }) => ({ email, password }));
-  // Each sign-in run gets its own block of 2^20 addresses (10.16.0.0, 10.32.0.0, …): none is ever reused.
-  let ipBlock = 0;
-  const signin = (connections: number, seconds: number) =>
-    loadScenario({ scenario: "signin", connections, seconds, expect: 303, users, ipBase: ++ipBlock << 20 });
-  const pages = (seconds: number) =>
-    loadScenario({ scenario: "pages", connections: USERS, seconds, expect: 200, sessions: accounts.map(({ cookie, path }) => ({ cookie, path })) });
-  const authRows: string[] = [];
-  const authRow = (label: string, c: number, r: Scenario) => {
-    const mean = r.requests.average ? ((c / r.requests.average) * 1000).toFixed(2) : "-";
-    authRows.push(`| ${label} | ${c} | ${Math.round(r.requests.average)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${mean} | ${r.errors + r.timeouts + r.unexpected} |`);
-  };
-  await signin(16, 1);
-  for (const c of [1, 16]) {
-    progress(`POST /signin with ${c} connections for ${SECONDS} s…`);
-    authRow("POST /signin †", c, await signin(c, SECONDS));
-  }
-  await pages(1);
-  progress(`GET /t/<slug> with ${USERS} signed-in users for ${SECONDS} s…`);
-  authRow(`GET /t/<slug> (${USERS} users) ‡`, USERS, await pages(SECONDS));
-  const warmExit = await stop(server);
-  server = null;
-  progress("timing argon2 on an idle machine…");
-  const argon2 = await argon2Cost();
+    // Warm the JIT and the DB pool first so the first cell doesn't pay for it.
+    for (const path of ["/health", "/"]) await load(path, 16, 1);
+    const rows: string[] = [];
+    for (const path of ["/health", "/"]) {
+      for (const c of CONNECTIONS) {
+        progress(`GET ${path} with ${c} connections for ${SECONDS} s…`);
+        const r = await load(path, c, SECONDS);
+        const mean = r.requests.average ? ((c / r.requests.average) * 1000).toFixed(2) : "-";
+        rows.push(`| GET ${path} | ${c} | ${Math.round(r.requests.average)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${mean} | ${r.errors + r.timeouts + r.non2xx} |`);
+      }
+    }
 
-  const cpus = os.cpus();
-  console.log(`## Steward benchmark\n`);
-  console.log(`Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${os.platform()} ${os.arch()}, Bun ${Bun.version}, load from autocannon under node ${Bun.spawnSync(["node", "--version"]).stdout.toString().trim()} on the same machine.\n`);
-  console.log(`| start | until ready (wall) | server's own figure | exit code after SIGTERM |\n|---|---|---|---|`);
-  console.log(`| first (cold, initdb) | ${Math.round(cold.wallMs)} ms | ${cold.selfMs} ms | ${coldExit} |`);
-  console.log(`| second (reused data dir) | ${Math.round(warm.wallMs)} ms | ${warm.selfMs} ms | ${warmExit} |\n`);
-  console.log(`${SECONDS} s per cell, keep-alive, no pipelining.\n`);
-  console.log(`| endpoint | connections | req/s | p50 ms | p99 ms | mean ms* | errors |\n|---|---|---|---|---|---|---|`);
-  console.log(rows.join("\n"));
-  console.log(`\n*mean = connections ÷ req/s (Little's law), for sub-millisecond resolution; errors = socket errors + timeouts + non-2xx.\n`);
-  console.log(`Authenticated:\n`);
-  console.log(`| endpoint | connections | req/s | p50 ms | p99 ms | mean ms* | errors |\n|---|---|---|---|---|---|---|`);
-  console.log(authRows.join("\n"));
-  console.log(`\n†Correct password, a new session each time; errors = anything but 303. Bound by argon2id (m = 19 MiB, t = 2):`);
-  console.log(`one verify takes ${argon2.verifyMs.toFixed(1)} ms here (median of 21, server stopped), and 16 concurrent verifies manage`);
-  console.log(`${Math.round(argon2.perSecond)}/s in all, the ceiling for sign-in whatever the connections: beyond it, connections only queue.`);
-  console.log(`Every request comes from its own X-Forwarded-For address (server run with TRUST_PROXY=true), so the per-IP limit never applies.`);
-  console.log(`‡Connection i carries user i's session cookie and asks for user i's workspace; errors = anything but 200.\n`);
-  console.log(`Home page weight in bytes (response bodies as transferred, headers excluded):\n`);
-  console.log(`| asset | raw | gzip | brotli |\n|---|---|---|---|`);
-  const cell = (s: { bytes: number; served: string }, enc: string | null) => bytes(s.bytes) + (enc && s.served !== enc ? ` (sent ${s.served})` : "");
-  for (const a of assets) console.log(`| ${a.name} | ${a.sizes.map((s, i) => cell(s, ENCODINGS[i]![1])).join(" | ")} |`);
-  const totals = ENCODINGS.map((_, i) => bytes(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
-  console.log(`| **total** | ${totals.map((t) => `**${t}**`).join(" | ")} |`);
+    progress(`signing up ${USERS} users…`);
+    const accounts = await signUpUsers(USERS);
+    const users = accounts.map(({ email, password }) => ({ email, password }));
+    // Each sign-in run gets its own block of 2^20 addresses (10.16.0.0, 10.32.0.0, …): none is ever reused.
+    let ipBlock = 0;
+    const signin = (connections: number, seconds: number) =>
+      loadScenario({ scenario: "signin", connections, seconds, expect: 303, users, ipBase: ++ipBlock << 20 });
+    const pages = (seconds: number) =>
+      loadScenario({ scenario: "pages", connections: USERS, seconds, expect: 200, sessions: accounts.map(({ cookie, path }) => ({ cookie, path })) });
+    const authRows: string[] = [];
+    const authRow = (label: string, c: number, r: Scenario) => {
+      const mean = r.requests.average ? ((c / r.requests.average) * 1000).toFixed(2) : "-";
+      authRows.push(`| ${label} | ${c} | ${Math.round(r.requests.average)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${mean} | ${r.errors + r.timeouts + r.unexpected} |`);
+    };
+    await signin(16, 1);
+    for (const c of [1, 16]) {
+      progress(`POST /signin with ${c} connections for ${SECONDS} s…`);
+      authRow("POST /signin †", c, await signin(c, SECONDS));
+    }
+    await pages(1);
+    progress(`GET /t/<slug> with ${USERS} signed-in users for ${SECONDS} s…`);
+    authRow(`GET /t/<slug> (${USERS} users) ‡`, USERS, await pages(SECONDS));
+    const warmExit = await stop(server);
+    server = null;
+    progress("timing argon2 on an idle machine…");
+    const argon2 = await argon2Cost();
+
+    const cpus = os.cpus();
+    console.log(`## Steward benchmark\n`);
+    console.log(`Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${os.platform()} ${os.arch()}, Bun ${Bun.version}, load from autocannon under node ${Bun.spawnSync(["node", "--version"]).stdout.toString().trim()} on the same machine.\n`);
+    console.log(`| start | until ready (wall) | server's own figure | exit code after SIGTERM |\n|---|---|---|---|`);
+    console.log(`| first (cold, initdb) | ${Math.round(cold.wallMs)} ms | ${cold.selfMs} ms | ${coldExit} |`);
+    console.log(`| second (reused data dir) | ${Math.round(warm.wallMs)} ms | ${warm.selfMs} ms | ${warmExit} |\n`);
+    console.log(`${SECONDS} s per cell, keep-alive, no pipelining.\n`);
+    console.log(`| endpoint | connections | req/s | p50 ms | p99 ms | mean ms* | errors |\n|---|---|---|---|---|---|---|`);
+    console.log(rows.join("\n"));
+    console.log(`\n*mean = connections ÷ req/s (Little's law), for sub-millisecond resolution; errors = socket errors + timeouts + non-2xx.\n`);
+    console.log(`Authenticated:\n`);
+    console.log(`| endpoint | connections | req/s | p50 ms | p99 ms | mean ms* | errors |\n|---|---|---|---|---|---|---|`);
+    console.log(authRows.join("\n"));
+    console.log(`\n†Correct password, a new session each time; errors = anything but 303. Bound by argon2id (m = 19 MiB, t = 2):`);
+    console.log(`one verify takes ${argon2.verifyMs.toFixed(1)} ms here (median of 21, server stopped), and 16 concurrent verifies manage`);
+    console.log(`${Math.round(argon2.perSecond)}/s in all, the ceiling for sign-in whatever the connections: beyond it, connections only queue.`);
+    console.log(`Every request comes from its own X-Forwarded-For address (server run with TRUST_PROXY=true), so the per-IP limit never applies.`);
+    console.log(`‡Connection i carries user i's session cookie and asks for user i's workspace; errors = anything but 200.\n`);
+    console.log(`Home page weight in bytes (response bodies as transferred, headers excluded):\n`);
+    console.log(`| asset | raw | gzip | brotli |\n|---|---|---|---|`);
+    const cell = (s: { bytes: number; served: string }, enc: string | null) => bytes(s.bytes) + (enc && s.served !== enc ? ` (sent ${s.served})` : "");
+    for (const a of assets) console.log(`| ${a.name} | ${a.sizes.map((s, i) => cell(s, ENCODINGS[i]![1])).join(" | ")} |`);
+    const totals = ENCODINGS.map((_, i) => bytes(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
+    console.log(`| **total** | ${totals.map((t) => `**${t}**`).join(" | ")} |`);
+  }
+  if (CRM) {
+    const report = await crmBench({
+      root: ROOT, dataDir: DATA_DIR, pgPort: PG_PORT, base: BASE, seconds: SECONDS, progress,
+      start: async () => (server = await start()),
+      stop: async (s) => {
+        server = null;
+        return stop(s as Server);
+      },
+      loadPages: (connections, seconds, sessions) => loadScenario({ scenario: "pages", connections, seconds, expect: 200, sessions }),
+    });
+    console.log(`${CRM_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
+  }
 } finally {
   await cleanup();
 }

@@ -162,6 +162,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await run(sql`create index deals_close on deals (tenant_id, (coalesce(expected_close_date, '9999-12-31'::date)), id)`);
   await run(sql`create index deals_open_totals on deals (tenant_id, pipeline_id, stage_id, currency) include (amount_minor) where status = 'open'`);
   await run(sql`alter table leads add foreign key (tenant_id, converted_deal_id) references deals (tenant_id, id) on delete set null (converted_deal_id)`);
+  // Deleting a contact, company or deal checks these foreign keys: without indexes each delete scans every lead.
+  for (const col of ["converted_contact_id", "converted_company_id", "converted_deal_id"]) {
+    await run(sql.raw(`create index leads_${col} on leads (tenant_id, ${col}) where ${col} is not null`));
+  }
 
   await run(sql`
     create table deal_contacts (

@@ -1,2 +1,60 @@
-// `bun run seed [--size small|large]`: builds a demo workspace. Filled in with src/domain/crm/seed.ts.
-console.log("seed is not implemented yet");
+// `bun run seed [--size small|large] [--slug demo] [--password …]`: builds the demo workspace (see
+// src/domain/crm/seed.ts) on DATABASE_URL, or on the embedded database under DATA_DIR when none is set.
+import { parseArgs } from "node:util";
+import { loadConfig } from "./config.ts";
+import { connect, type DbUrls } from "./domain/db.ts";
+import { APP_ROLE, startEmbedded, type EmbeddedServer } from "./domain/embedded.ts";
+import { migrate } from "./domain/migrate.ts";
+import { SEED_SIZES, seedDemo, type SeedSize } from "./domain/crm/seed.ts";
+
+const usage = "usage: bun run seed [--size small|large] [--slug demo] [--password <new password for the demo user>]";
+let args;
+try {
+  args = parseArgs({ options: { size: { type: "string", default: "small" }, slug: { type: "string", default: "demo" }, password: { type: "string" }, help: { type: "boolean" } } }).values;
+} catch (err) {
+  console.error(`${(err as Error).message}\n${usage}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(usage);
+  process.exit(0);
+}
+if (!(args.size! in SEED_SIZES)) {
+  console.error(`--size must be small or large (got "${args.size}")\n${usage}`);
+  process.exit(2);
+}
+
+const config = loadConfig();
+const say = (m: string) => console.log(`seed: ${m}`);
+let embedded: EmbeddedServer | null = null;
+let code = 0;
+try {
+  let urls: DbUrls;
+  if (config.DATABASE_URL) {
+    urls = config.APP_DATABASE_URL
+      ? { ownerUrl: config.DATABASE_URL, appUrl: config.APP_DATABASE_URL }
+      : { ownerUrl: config.DATABASE_URL, appUrl: config.DATABASE_URL, appRole: APP_ROLE };
+  } else {
+    embedded = await startEmbedded({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log: say });
+    urls = { ownerUrl: embedded.ownerUrl, appUrl: embedded.appUrl };
+  }
+  await migrate(urls.ownerUrl);
+  const db = connect(urls, { poolSize: 2 });
+  try {
+    const size = args.size as SeedSize;
+    say(`building the ${size} demo workspace "${args.slug}"…`);
+    const r = await seedDemo(db, { size, slug: args.slug, password: args.password ?? null, log: say });
+    const made = Object.entries(r.counts).map(([k, n]) => `${n.toLocaleString("en-US")} ${k}`).join(", ");
+    say(`done in ${r.seconds.toFixed(1)} s: ${made}`);
+    console.log(`\nWorkspace: /t/${r.slug}`);
+    console.log(`Sign in as ${r.email} with password ${r.password ?? "(unchanged: set when the account was created; pass --password to replace it)"}`);
+  } finally {
+    await db.close();
+  }
+} catch (err) {
+  console.error(`seed: ${(err as Error).message}`);
+  code = 1;
+} finally {
+  await embedded?.stop();
+}
+process.exit(code);
