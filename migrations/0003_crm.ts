@@ -288,6 +288,38 @@ export async function up(db: Kysely<any>): Promise<void> {
     await run(sql`create policy tenant_isolation on ${sql.table(t)} using (tenant_id = app_private.current_tenant()) with check (tenant_id = app_private.current_tenant())`);
     await run(sql`grant select, insert, update, delete on ${sql.table(t)} to steward_app`);
   }
+  await searchFunction(run);
+}
+
+
+/**
+ * Full-text search under row-level security: `@@` is not leakproof, so a policy-filtered query cannot use the GIN
+ * index and scans the whole workspace. This function runs as the owner (whose read policy on these tables is
+ * unconditional), filters by the caller's pinned tenant itself, and can use the index. It answers ids only.
+ */
+async function searchFunction(run: (q: ReturnType<typeof sql>) => Promise<unknown>) {
+  for (const t of ["companies", "contacts", "leads", "deals"]) {
+    await run(sql`create policy owner_search on ${sql.table(t)} for select to steward_owner using (true)`);
+  }
+  await run(sql`
+    create function app_private.search_matches(p_table text, p_query text)
+    returns table (id uuid, rank real)
+    language plpgsql stable security definer set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+      if p_table not in ('companies', 'contacts', 'leads', 'deals') then
+        raise exception 'search_matches: unknown table %', p_table;
+      end if;
+      if app_private.current_tenant() is null then
+        return;
+      end if;
+      return query execute format(
+        'select t.id, ts_rank(t.search, q) from public.%I t, to_tsquery(''simple'', $1) q
+         where t.tenant_id = $2 and t.search @@ q', p_table)
+        using p_query, app_private.current_tenant();
+    end $$`);
+  await run(sql`revoke all on function app_private.search_matches(text, text) from public`);
+  await run(sql`grant execute on function app_private.search_matches(text, text) to steward_app`);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -295,4 +327,5 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`drop table if exists ${sql.table(t)} cascade`.execute(db);
   }
   await sql`drop function if exists app_private.search_text(text[])`.execute(db);
+  await sql`drop function if exists app_private.search_matches(text, text)`.execute(db);
 }

@@ -31,6 +31,7 @@ const DEFINER_FUNCTIONS: Record<string, string> = {
   "app_private.user_workspaces": "the workspace switcher",
   "app_private.invitation_by_token": "an invitation link before the tenant is known",
   "app_private.slug_available": "uniqueness across workspaces at sign-up and rename",
+  "app_private.search_matches": "full-text search that can use its index under RLS; filters by the pinned tenant itself",
   "app_private.release_expired_slug": "frees an old slug whose redirect ran out, whichever workspace held it",
 };
 
@@ -116,6 +117,28 @@ describe("P09 tenant isolation in the database", () => {
     expect(insert.code).toBe("42501");
     const [bName] = await t.su`select name from tenants where id = ${b.tenantId}`;
     expect(bName!.name).toBe("Beta MARKER-B");
+  });
+
+  test("P09 the index-backed search function answers only the pinned workspace's ids, and nothing without one", async () => {
+    const app = testApp({ db: t.db });
+    const a = await createAccount(t, app);
+    const b = await createAccount(t, app);
+    const now = new Date();
+    for (const acct of [a, b]) {
+      await inTransaction(systemCtx(t.db.app, now, acct.tenantId), (tx) =>
+        tx.db.insertInto("contacts").values({ tenant_id: acct.tenantId, id: Bun.randomUUIDv7(), first_name: "Zebediah", last_name: acct.slug, created_at: now, updated_at: now }).execute(),
+      );
+    }
+    const found = await inTransaction(systemCtx(t.db.app, now, a.tenantId), (tx) =>
+      sql<{ tenant_id: string }>`select k.tenant_id from app_private.search_matches('contacts', 'zebediah:*') m join contacts k on k.id = m.id`.execute(tx.db),
+    );
+    expect(found.rows).toEqual([{ tenant_id: a.tenantId }]);
+    // Ids only, and only the caller's: even a direct call outside the tenant's own query sees no other workspace.
+    const raw = await inTransaction(systemCtx(t.db.app, now, a.tenantId), (tx) => sql<{ id: string }>`select id from app_private.search_matches('contacts', 'zebediah:*')`.execute(tx.db));
+    expect(raw.rows).toHaveLength(1);
+    const none = await sql<{ id: string }>`select id from app_private.search_matches('contacts', 'zebediah:*')`.execute(t.db.app);
+    expect(none.rows).toEqual([]);
+    await expect(sql`select * from app_private.search_matches('users', 'x')`.execute(t.db.app)).rejects.toThrow(/unknown table/);
   });
 
   test("P09 pool leak: 200 interleaved requests from two workspaces over a pool of two connections never show the other's data", async () => {

@@ -8,7 +8,7 @@ import { assignOwners, ownerFilter, type BulkInput } from "./company-lists.ts";
 import { contactName } from "./contacts.ts";
 import { customFieldsFor, customListQuery, type CustomValues } from "./custom-fields.ts";
 import { afterCursor, cursorField, decodeCursor, encodeCursor, type SortSpec } from "./list-cursor.ts";
-import { isUuid, PAGE_SIZE, phoneDigits, searchQuery } from "./shared.ts";
+import { isUuid, PAGE_SIZE, phoneDigits, matchesSearch, searchQuery } from "./shared.ts";
 
 const lastName = [
   { expr: sql`k.last_key`, kind: "text" },
@@ -87,8 +87,8 @@ export async function listContacts(
     const tsq = f.q ? searchQuery(f.q) : null;
     const digits = f.q ? phoneSearch(f.q) : null;
     const byPhone = sql<boolean>`exists (select 1 from unnest(k.phones) p where regexp_replace(p, '\\D', '', 'g') like ${`%${digits}%`})`;
-    if (tsq && digits) q = q.where(sql<boolean>`(k.search @@ to_tsquery('simple', ${tsq}) or ${byPhone})`);
-    else if (tsq) q = q.where(sql<boolean>`k.search @@ to_tsquery('simple', ${tsq})`);
+    if (tsq && digits) q = q.where(sql<boolean>`(${matchesSearch("contacts", "k", tsq)} or ${byPhone})`);
+    else if (tsq) q = q.where(matchesSearch("contacts", "k", tsq));
     else if (digits) q = q.where(byPhone);
     if (f.owner === "none") q = q.where("k.owner_id", "is", null);
     else if (f.owner) q = q.where("k.owner_id", "=", f.owner);

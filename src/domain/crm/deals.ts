@@ -8,7 +8,7 @@ import { authorize } from "../tenancy/permissions.ts";
 import { CurrencySchema, formatMoney, parseAmount } from "./money.ts";
 import { listPipelines, parse, type PipelineWithStages } from "./pipelines.ts";
 import { applyCustom, customDiff, customFieldsFor, customListQuery, customSet, parseWithCustom, type CustomForm, type CustomValues } from "./custom-fields.ts";
-import { assertOwner, isUuid, memberOptions, optionalText, PAGE_SIZE, requiredText, searchQuery } from "./shared.ts";
+import { assertOwner, isUuid, memberOptions, optionalText, PAGE_SIZE, requiredText, matchesSearch, searchQuery } from "./shared.ts";
 
 // Deals: create, edit, delete, move between stages, win, lose and reopen; the list with its filters; form choices.
 
@@ -379,7 +379,7 @@ export async function listDeals(ctx: Ctx, values: Record<string, string | undefi
     if (f.close_from) q = q.where("d.expected_close_date", ">=", f.close_from);
     if (f.close_to) q = q.where("d.expected_close_date", "<=", f.close_to);
     for (const w of custom.where) q = q.where(w);
-    if (tsq) q = q.where(sql<boolean>`(d.search @@ to_tsquery('simple', ${tsq}) or c.search @@ to_tsquery('simple', ${tsq}))`);
+    if (tsq) q = q.where(sql<boolean>`(${matchesSearch("deals", "d", tsq)} or ${matchesSearch("companies", "c", tsq)})`);
     if (after) q = q.where(sql<boolean>`(${key.expr}, d.id) ${sql.raw(dir === "desc" ? "<" : ">")} (cast(${after[0]} as ${sql.raw(key.type)}), cast(${after[1]} as uuid))`);
     const rows = (await q.orderBy(key.expr, dir).orderBy("d.id", dir).limit(limit + 1).execute()) as DealRow[];
     const more = rows.length > limit;

@@ -22,20 +22,27 @@ export async function globalSearch(ctx: Ctx, typed: string): Promise<SearchHit[]
   if (!q) return [];
   const digits = phoneDigits(typed);
   return inTransaction(ctx, async (tx) => {
+    // Each kind's best matches by rank, through the index-backed search_matches (see migrations/0003_crm.ts).
+    const top = (table: "contacts" | "companies" | "leads" | "deals") =>
+      sql`(select m.id, m.rank from app_private.search_matches(${table}, ${q}) m order by m.rank desc, m.id limit ${PER_KIND})`;
     const r = await sql<SearchHit>`
-      (select 'contacts' as kind, id, trim(first_name || ' ' || last_name) as title, emails[1] as detail
-         from contacts where search @@ to_tsquery('simple', ${q})
-            or (${digits.length >= 5} and exists (select 1 from unnest(phones) p where regexp_replace(p, '\\D', '', 'g') like ${"%" + digits + "%"}))
-         order by ts_rank(search, to_tsquery('simple', ${q})) desc, id limit ${PER_KIND})
+      (select 'contacts' as kind, k.id, trim(k.first_name || ' ' || k.last_name) as title, k.emails[1] as detail
+         from (select id, max(rank) as rank from (
+                 select * from ${top("contacts")} t
+                 union all
+                 -- A run of digits also finds phone numbers as they were typed (spaces, dashes, brackets).
+                 (select p.id, 0::real from contacts p
+                   where ${digits.length >= 5} and exists (select 1 from unnest(p.phones) ph where regexp_replace(ph, '\\D', '', 'g') like ${"%" + digits + "%"})
+                   limit ${PER_KIND})
+               ) hits group by id) m
+         join contacts k on k.id = m.id
+         order by m.rank desc, k.id limit ${PER_KIND})
       union all
-      (select 'companies', id, name, domain from companies where search @@ to_tsquery('simple', ${q})
-         order by ts_rank(search, to_tsquery('simple', ${q})) desc, id limit ${PER_KIND})
+      (select 'companies', c.id, c.name, c.domain from ${top("companies")} m join companies c on c.id = m.id order by m.rank desc, c.id)
       union all
-      (select 'leads', id, name, coalesce(email, company_name) from leads where search @@ to_tsquery('simple', ${q})
-         order by ts_rank(search, to_tsquery('simple', ${q})) desc, id limit ${PER_KIND})
+      (select 'leads', l.id, l.name, coalesce(l.email, l.company_name) from ${top("leads")} m join leads l on l.id = m.id order by m.rank desc, l.id)
       union all
-      (select 'deals', id, title, status from deals where search @@ to_tsquery('simple', ${q})
-         order by ts_rank(search, to_tsquery('simple', ${q})) desc, id limit ${PER_KIND})`.execute(tx.db);
+      (select 'deals', d.id, d.title, d.status from ${top("deals")} m join deals d on d.id = m.id order by m.rank desc, d.id)`.execute(tx.db);
     return r.rows;
   });
 }

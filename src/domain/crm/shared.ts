@@ -66,3 +66,13 @@ export function searchQuery(typed: string): string | null {
 }
 
 export const isUuid = (s: string) => z.uuid().safeParse(s).success;
+
+export type SearchTable = "companies" | "contacts" | "leads" | "deals";
+
+/**
+ * `alias.id` is among the records of `table` matching a tsquery from searchQuery(). Goes through
+ * app_private.search_matches so the GIN index serves it under row-level security (see migrations/0003_crm.ts).
+ */
+export function matchesSearch(table: SearchTable, alias: string, tsq: string) {
+  return sql<boolean>`${sql.ref(`${alias}.id`)} in (select m.id from app_private.search_matches(${table}, ${tsq}) m)`;
+}
