@@ -7,6 +7,7 @@ import { smtpMailer, type Mailer } from "./domain/mail/transport.ts";
 import { migrate } from "./domain/migrate.ts";
 import { createTaskList, crontab } from "./jobs/index.ts";
 import { jsonLogger as log } from "./routes/types.ts";
+import { seedDemo } from "./domain/crm/seed.ts";
 
 // Entry point. `bun src/server.ts` runs the web server and the job worker in one process; --web and --worker
 // run one half each (scale-out), --migrate only migrates.
@@ -97,6 +98,12 @@ async function start() {
   }
   mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : null;
   const now = () => new Date();
+  // `bun run start --demo`: a small demo workspace to click through (kept, and refilled on each --demo start).
+  let demo: string | null = null;
+  if (process.argv.includes("--demo")) {
+    const r = await seedDemo(db, { size: "small", slug: "demo", password: null, log: () => {} });
+    demo = `Demo workspace: /t/${r.slug}. Sign in as ${r.email} with password ${r.password ?? "(unchanged since the first --demo start)"}`;
+  }
 
   if (mode !== "web") {
     runner = await run({
@@ -123,6 +130,8 @@ async function start() {
   } else if (runner) {
     console.log(`Steward worker is running (ready in ${ms} ms)`);
   }
+  if (demo) console.log(demo);
+  else if (server && embedded) console.log(`Create your workspace at http://localhost:${server.port}/signup (or start with --demo for a filled one).`);
   if (!mailer) console.log("SMTP_URL is not set: email is kept in the outbox" + (config.production ? "." : " and shown at /dev/mail."));
 }
 

@@ -114,6 +114,27 @@ describe("start on an existing database server", () => {
   }, 30_000);
 });
 
+describe("the demo start", () => {
+  const t = useTestDatabase();
+
+  test("--demo fills a demo workspace and prints a sign-in that works", async () => {
+    const server = await startServer({ DATABASE_URL: t.urls.ownerUrl, APP_DATABASE_URL: t.urls.appUrl }, ["--demo"]);
+    try {
+      const line = server.output().split("\n").find((l) => l.startsWith("Demo workspace:"))!;
+      const [, email, password] = /Sign in as (\S+) with password (\S+)/.exec(line)!;
+      const res = await fetch(`http://127.0.0.1:${server.port}/signin`, { method: "POST", body: new URLSearchParams({ email: email!, password: password! }), redirect: "manual" });
+      expect(res.status).toBe(303);
+      const cookie = res.headers.getSetCookie()[0]!.split(";")[0]!;
+      const contacts = await fetch(`http://127.0.0.1:${server.port}/t/demo/crm/contacts`, { headers: { cookie } });
+      expect(contacts.status).toBe(200);
+      expect((await contacts.text()).match(/<tr/g)!.length).toBeGreaterThan(10);
+    } finally {
+      server.proc.kill("SIGTERM");
+      expect(await server.proc.exited).toBe(0);
+    }
+  }, 60_000);
+});
+
 describe("zero-config start on the embedded database", () => {
   const dataDir = `/dev/shm/steward-start-test-${process.pid}`;
   const pgPort = freeLowPort();
