@@ -7,7 +7,8 @@ import type { CustomFieldDef, CustomForm } from "../../domain/crm/custom-fields.
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
 import { Layout, type Flash, type SignedIn } from "../layout.tsx";
-import { DuplicateWarning, hrefWith, Pager, Select, Textarea, type Option } from "./fields.tsx";
+import { DuplicateWarning, hrefWith, Select, Textarea, type Option } from "./fields.tsx";
+import { FilterActions, ListPager, ListRegion, ListResults, SelectCell } from "./list.tsx";
 import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 const SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+"].map((s) => ({ value: s, label: `${s} people` }));
@@ -59,26 +60,17 @@ export function CompaniesRegion({ list }: { list: CompanyListView }) {
   const base = companiesBase(slug);
   const owners: Option[] = [{ value: "none", label: "Nobody" }, ...list.members];
   return (
-    <div id="companies">
-      <form method="get" action={base} hx-get={base} hx-target="#companies" hx-swap="outerHTML" hx-push-url="true" novalidate>
-        <FormErrors errors={errors} message={errors?.after ?? "Some filters are not valid; correct them and search again."} />
-        <div class="grid">
-          <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Name, domain or industry." />
-          <Select name="owner" label="Owner" options={owners} value={values.owner} blank="Anyone" errors={errors} />
-          <Select name="size" label="Size" options={SIZES} value={values.size} blank="Any size" errors={errors} />
-          <Select name="sort" label="Sort" options={SORTS} value={values.sort || "name"} errors={errors} />
-          <CustomFilters fields={list.fields} values={values} errors={errors} />
-        </div>
-        <div class="actions">
-          <button type="submit">Search</button>
-          <a class="button secondary" href={base}>
-            Clear
-          </a>
-          <a href={hrefWith(`${base}.csv`, { ...values, after: undefined })}>Export CSV</a>
-        </div>
-      </form>
-      {!errors && <CompanyResults list={list} />}
-    </div>
+    <ListRegion id="companies" action={base} results={!errors && <CompanyResults list={list} />}>
+      <FormErrors errors={errors} message={errors?.after ?? "Some filters are not valid; correct them and search again."} />
+      <div class="grid">
+        <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Name, domain or industry." />
+        <Select name="owner" label="Owner" options={owners} value={values.owner} blank="Anyone" errors={errors} />
+        <Select name="size" label="Size" options={SIZES} value={values.size} blank="Any size" errors={errors} />
+        <Select name="sort" label="Sort" options={SORTS} value={values.sort || "name"} errors={errors} />
+        <CustomFilters fields={list.fields} values={values} errors={errors} />
+      </div>
+      <FilterActions submit="Search" clear="Clear" clearHref={base} csvHref={hrefWith(`${base}.csv`, { ...values, after: undefined })} />
+    </ListRegion>
   );
 }
 
@@ -86,82 +78,37 @@ function CompanyResults({ list }: { list: CompanyListView }) {
   const { slug, values, rows, next, canEdit } = list;
   const base = companiesBase(slug);
   const keep = { q: values.q, owner: values.owner, size: values.size, sort: values.sort, ...customKeep(values) };
-  const table = (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            {canEdit && (
-              <th scope="col">
-                <span class="muted">Select</span>
-              </th>
-            )}
-            <th scope="col">Name</th>
-            <th scope="col">Domain</th>
-            <th scope="col">Industry</th>
-            <th scope="col">Owner</th>
-            <th scope="col">Contacts</th>
-            <CustomHeaders fields={list.fields} />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              {canEdit && (
-                <td>
-                  <input type="checkbox" name="ids" value={r.id} aria-label={`Select ${r.name}`} />
-                </td>
-              )}
-              <td>
-                <a href={`${base}/${r.id}`}>{r.name}</a>
-              </td>
-              <td>{r.domain ?? ""}</td>
-              <td>{r.industry ?? ""}</td>
-              <td>{r.owner_name ?? <span class="muted">Nobody</span>}</td>
-              <td>{r.contacts}</td>
-              <CustomCells fields={list.fields} custom={r.custom} />
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
   return (
-    <section aria-label="Companies">
-      {rows.length === 0 ? (
-        <p>No companies match.</p>
-      ) : canEdit ? (
-        <form method="post" action={`${base}/bulk`}>
-          {table}
-          <BulkBar members={list.members} />
-        </form>
-      ) : (
-        table
+    <ListResults
+      label="Companies"
+      none="No companies match."
+      rows={rows}
+      bulk={canEdit ? { action: `${base}/bulk`, members: list.members } : null}
+      headers={
+        <>
+          <th scope="col">Name</th>
+          <th scope="col">Domain</th>
+          <th scope="col">Industry</th>
+          <th scope="col">Owner</th>
+          <th scope="col">Contacts</th>
+          <CustomHeaders fields={list.fields} />
+        </>
+      }
+      row={(r) => (
+        <tr>
+          {canEdit && <SelectCell id={r.id} label={r.name} />}
+          <td>
+            <a href={`${base}/${r.id}`}>{r.name}</a>
+          </td>
+          <td>{r.domain ?? ""}</td>
+          <td>{r.industry ?? ""}</td>
+          <td>{r.owner_name ?? <span class="muted">Nobody</span>}</td>
+          <td>{r.contacts}</td>
+          <CustomCells fields={list.fields} custom={r.custom} />
+        </tr>
       )}
-      <Pager target="#companies" first={values.after ? hrefWith(base, keep) : null} next={next ? hrefWith(base, { ...keep, after: next }) : null} />
-    </section>
-  );
-}
-
-/** Under a list: what to do with the ticked rows. Shared by the contacts list. */
-export function BulkBar({ members }: { members: Option[] }) {
-  return (
-    <fieldset class="grid">
-      <legend>With the selected rows (up to 500)</legend>
-      <Select
-        name="action"
-        label="Action"
-        options={[
-          { value: "assign", label: "Assign to owner" },
-          { value: "delete", label: "Delete" },
-        ]}
-        value="assign"
-      />
-      <Select name="owner_id" label="New owner" options={members} blank="Nobody" hint="For “Assign to owner”." />
-      <div class="actions">
-        <button type="submit">Apply to selected</button>
-      </div>
-    </fieldset>
+      pager={<ListPager target="#companies" first={values.after ? hrefWith(base, keep) : null} next={next ? hrefWith(base, { ...keep, after: next }) : null} />}
+    />
   );
 }
 

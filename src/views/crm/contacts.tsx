@@ -7,8 +7,9 @@ import type { CustomFieldDef, CustomForm } from "../../domain/crm/custom-fields.
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
 import { Layout, type Flash, type SignedIn } from "../layout.tsx";
-import { BulkBar, companiesBase } from "./companies.tsx";
-import { DuplicateWarning, hrefWith, Pager, Select, Textarea, type Option } from "./fields.tsx";
+import { companiesBase } from "./companies.tsx";
+import { DuplicateWarning, hrefWith, Select, Textarea, type Option } from "./fields.tsx";
+import { FilterActions, ListPager, ListRegion, ListResults, SelectCell } from "./list.tsx";
 import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 const SORTS: Option[] = [
@@ -63,32 +64,23 @@ export function ContactsRegion({ list }: { list: ContactListView }) {
   const base = contactsBase(slug);
   const owners: Option[] = [{ value: "none", label: "Nobody" }, ...list.members];
   return (
-    <div id="contacts">
-      <form method="get" action={base} hx-get={base} hx-target="#contacts" hx-swap="outerHTML" hx-push-url="true" novalidate>
-        <FormErrors errors={errors} message={errors?.after ?? "Some filters are not valid; correct them and search again."} />
-        <div class="grid">
-          <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Name, email or phone." />
-          <Select name="owner" label="Owner" options={owners} value={values.owner} blank="Anyone" errors={errors} />
-          <Select name="sort" label="Sort" options={SORTS} value={values.sort || "name"} errors={errors} />
-          <CustomFilters fields={list.fields} values={values} errors={errors} />
-        </div>
-        {company && (
-          <p>
-            <input type="hidden" name="company" value={company.id} />
-            At <a href={`${companiesBase(slug)}/${company.id}`}>{company.name}</a> only.{" "}
-            <a href={hrefWith(base, { q: values.q, owner: values.owner, sort: values.sort })}>Show every company</a>
-          </p>
-        )}
-        <div class="actions">
-          <button type="submit">Search</button>
-          <a class="button secondary" href={base}>
-            Clear
-          </a>
-          <a href={hrefWith(`${base}.csv`, { ...values, after: undefined })}>Export CSV</a>
-        </div>
-      </form>
-      {!errors && <ContactResults list={list} />}
-    </div>
+    <ListRegion id="contacts" action={base} results={!errors && <ContactResults list={list} />}>
+      <FormErrors errors={errors} message={errors?.after ?? "Some filters are not valid; correct them and search again."} />
+      <div class="grid">
+        <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Name, email or phone." />
+        <Select name="owner" label="Owner" options={owners} value={values.owner} blank="Anyone" errors={errors} />
+        <Select name="sort" label="Sort" options={SORTS} value={values.sort || "name"} errors={errors} />
+        <CustomFilters fields={list.fields} values={values} errors={errors} />
+      </div>
+      {company && (
+        <p>
+          <input type="hidden" name="company" value={company.id} />
+          At <a href={`${companiesBase(slug)}/${company.id}`}>{company.name}</a> only.{" "}
+          <a href={hrefWith(base, { q: values.q, owner: values.owner, sort: values.sort })}>Show every company</a>
+        </p>
+      )}
+      <FilterActions submit="Search" clear="Clear" clearHref={base} csvHref={hrefWith(`${base}.csv`, { ...values, after: undefined })} />
+    </ListRegion>
   );
 }
 
@@ -96,63 +88,40 @@ function ContactResults({ list }: { list: ContactListView }) {
   const { slug, values, rows, next, canEdit } = list;
   const base = contactsBase(slug);
   const keep = { q: values.q, owner: values.owner, company: values.company, sort: values.sort, ...customKeep(values) };
-  const table = (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            {canEdit && (
-              <th scope="col">
-                <span class="muted">Select</span>
-              </th>
-            )}
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Phone</th>
-            <th scope="col">Company</th>
-            <th scope="col">Owner</th>
-            <CustomHeaders fields={list.fields} />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => {
-            const name = fullName(r) || r.email || "(no name)";
-            return (
-              <tr>
-                {canEdit && (
-                  <td>
-                    <input type="checkbox" name="ids" value={r.id} aria-label={`Select ${name}`} />
-                  </td>
-                )}
-                <td>
-                  <a href={`${base}/${r.id}`}>{name}</a>
-                </td>
-                <td>{r.email ?? ""}</td>
-                <td>{r.phone ?? ""}</td>
-                <td>{r.company_id && r.company_name ? <a href={`${companiesBase(slug)}/${r.company_id}`}>{r.company_name}</a> : ""}</td>
-                <td>{r.owner_name ?? <span class="muted">Nobody</span>}</td>
-                <CustomCells fields={list.fields} custom={r.custom} />
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-  );
   return (
-    <section aria-label="Contacts">
-      {rows.length === 0 ? (
-        <p>No contacts match.</p>
-      ) : canEdit ? (
-        <form method="post" action={`${base}/bulk`}>
-          {table}
-          <BulkBar members={list.members} />
-        </form>
-      ) : (
-        table
-      )}
-      <Pager target="#contacts" first={values.after ? hrefWith(base, keep) : null} next={next ? hrefWith(base, { ...keep, after: next }) : null} />
-    </section>
+    <ListResults
+      label="Contacts"
+      none="No contacts match."
+      rows={rows}
+      bulk={canEdit ? { action: `${base}/bulk`, members: list.members } : null}
+      headers={
+        <>
+          <th scope="col">Name</th>
+          <th scope="col">Email</th>
+          <th scope="col">Phone</th>
+          <th scope="col">Company</th>
+          <th scope="col">Owner</th>
+          <CustomHeaders fields={list.fields} />
+        </>
+      }
+      row={(r) => {
+        const name = fullName(r) || r.email || "(no name)";
+        return (
+          <tr>
+            {canEdit && <SelectCell id={r.id} label={name} />}
+            <td>
+              <a href={`${base}/${r.id}`}>{name}</a>
+            </td>
+            <td>{r.email ?? ""}</td>
+            <td>{r.phone ?? ""}</td>
+            <td>{r.company_id && r.company_name ? <a href={`${companiesBase(slug)}/${r.company_id}`}>{r.company_name}</a> : ""}</td>
+            <td>{r.owner_name ?? <span class="muted">Nobody</span>}</td>
+            <CustomCells fields={list.fields} custom={r.custom} />
+          </tr>
+        );
+      }}
+      pager={<ListPager target="#contacts" first={values.after ? hrefWith(base, keep) : null} next={next ? hrefWith(base, { ...keep, after: next }) : null} />}
+    />
   );
 }
 

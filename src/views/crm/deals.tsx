@@ -8,7 +8,7 @@ import type { FieldErrors } from "../../domain/errors.ts";
 import type { PipelineStage } from "../../domain/schema.ts";
 import { Field, FieldMessage, FormErrors } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
-import { BulkBar } from "./companies.tsx";
+import { FilterActions, ListPager, ListRegion, ListResults, SelectCell } from "./list.tsx";
 import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 export interface Shell {
@@ -291,111 +291,65 @@ export function DealsPage({ shell, list, flash }: { shell: Shell; list: DealsLis
 export function DealsRegion({ list }: { list: DealsListProps }) {
   const { slug, values, errors } = list;
   const action = `${crm(slug)}/deals`;
-  const swap = { "hx-target": "#deals", "hx-swap": "outerHTML", "hx-push-url": "true" };
   return (
-    <div id="deals">
-      <form method="get" action={action} hx-get={action} {...swap} novalidate>
-        <FormErrors errors={errors} message={errors?.after} />
-        <div class="grid">
-          <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Title or company name." />
-          <Select name="pipeline_id" label="Pipeline" value={values.pipeline_id} options={list.pipelines.map((p) => pair(p.id, p.name))} blank="Any" errors={errors} />
-          <Select name="stage_id" label="Stage" value={values.stage_id} options={list.pipelines.map((p) => ({ group: p.name, options: p.stages.map((s) => [s.id, s.name] as [string, string]) }))} blank="Any" errors={errors} />
-          <Select name="status" label="Status" value={values.status} options={[["open", "Open"], ["won", "Won"], ["lost", "Lost"]]} blank="Any" errors={errors} />
-          <Select name="owner_id" label="Owner" value={values.owner_id} options={list.members.map((m) => pair(m.id, m.name))} blank="Anyone" errors={errors} />
-          <Field name="close_from" label="Expected close from" type="date" value={values.close_from} errors={errors} required={false} />
-          <Field name="close_to" label="Expected close to" type="date" value={values.close_to} errors={errors} required={false} />
-          <Select name="sort" label="Sort by" value={values.sort} options={[["created", "Newest first"], ["amount", "Amount"], ["close", "Expected close"]]} errors={errors} />
-          <Select name="dir" label="Order" value={values.dir} options={[["asc", "Ascending"], ["desc", "Descending"]]} blank="Usual for the sort" errors={errors} />
-          <CustomFilters fields={list.fields} values={values} errors={errors} />
-        </div>
-        <div class="actions">
-          <button type="submit">Filter</button>
-          <a class="button secondary" href={action}>
-            Clear filters
-          </a>
-          <a href={`${action}.csv${listQuery(values)}`}>Export CSV</a>
-        </div>
-      </form>
-      {!errors && <DealRows list={list} />}
-    </div>
+    <ListRegion id="deals" action={action} results={!errors && <DealRows list={list} />}>
+      <FormErrors errors={errors} message={errors?.after} />
+      <div class="grid">
+        <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Title or company name." />
+        <Select name="pipeline_id" label="Pipeline" value={values.pipeline_id} options={list.pipelines.map((p) => pair(p.id, p.name))} blank="Any" errors={errors} />
+        <Select name="stage_id" label="Stage" value={values.stage_id} options={list.pipelines.map((p) => ({ group: p.name, options: p.stages.map((s) => [s.id, s.name] as [string, string]) }))} blank="Any" errors={errors} />
+        <Select name="status" label="Status" value={values.status} options={[["open", "Open"], ["won", "Won"], ["lost", "Lost"]]} blank="Any" errors={errors} />
+        <Select name="owner_id" label="Owner" value={values.owner_id} options={list.members.map((m) => pair(m.id, m.name))} blank="Anyone" errors={errors} />
+        <Field name="close_from" label="Expected close from" type="date" value={values.close_from} errors={errors} required={false} />
+        <Field name="close_to" label="Expected close to" type="date" value={values.close_to} errors={errors} required={false} />
+        <Select name="sort" label="Sort by" value={values.sort} options={[["created", "Newest first"], ["amount", "Amount"], ["close", "Expected close"]]} errors={errors} />
+        <Select name="dir" label="Order" value={values.dir} options={[["asc", "Ascending"], ["desc", "Descending"]]} blank="Usual for the sort" errors={errors} />
+        <CustomFilters fields={list.fields} values={values} errors={errors} />
+      </div>
+      <FilterActions submit="Filter" clear="Clear filters" clearHref={action} csvHref={`${action}.csv${listQuery(values)}`} />
+    </ListRegion>
   );
 }
 
 function DealRows({ list }: { list: DealsListProps }) {
   const base = crm(list.slug);
-  const swap = { "hx-target": "#deals", "hx-swap": "outerHTML", "hx-push-url": "true" };
   const next = list.next ? `${base}/deals${listQuery(list.values, { after: list.next })}` : null;
-  // Editors tick rows (checkboxes named `ids`) and apply an action below the table, in one form, without JavaScript.
-  const table = (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            {list.canEdit && (
-              <th scope="col">
-                <span class="muted">Select</span>
-              </th>
-            )}
-            <th scope="col">Title</th>
-            <th scope="col">Amount</th>
-            <th scope="col">Stage</th>
-            <th scope="col">Status</th>
-            <th scope="col">Expected close</th>
-            <th scope="col">Company</th>
-            <th scope="col">Owner</th>
-            <CustomHeaders fields={list.fields} />
-          </tr>
-        </thead>
-        <tbody>
-          {list.rows.map((r) => (
-            <tr>
-              {list.canEdit && (
-                <td>
-                  <input type="checkbox" name="ids" value={r.id} aria-label={`Select ${r.title}`} />
-                </td>
-              )}
-              <td>
-                <a href={`${base}/deals/${r.id}`}>{r.title}</a>
-              </td>
-              <td>{r.amount_display}</td>
-              <td>
-                {r.stage_name} <span class="muted">({r.pipeline_name})</span>
-              </td>
-              <td>{STATUS[r.status]}</td>
-              <td>{r.expected_close_date ?? "–"}</td>
-              <td>{r.company_id && r.company_name ? <a href={`${base}/companies/${r.company_id}`}>{r.company_name}</a> : "–"}</td>
-              <td>{r.owner_name ?? "–"}</td>
-              <CustomCells fields={list.fields} custom={r.custom} />
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
   return (
-    <section aria-label="Deals">
-      {list.rows.length === 0 ? (
-        <p>No deals match these filters.</p>
-      ) : list.canEdit ? (
-        <form method="post" action={`${base}/deals/bulk`}>
-          {table}
-          <BulkBar members={list.members.map((m) => ({ value: m.id, label: m.name }))} />
-        </form>
-      ) : (
-        table
+    <ListResults
+      label="Deals"
+      none="No deals match these filters."
+      rows={list.rows}
+      bulk={list.canEdit ? { action: `${base}/deals/bulk`, members: list.members.map((m) => ({ value: m.id, label: m.name })) } : null}
+      headers={
+        <>
+          <th scope="col">Title</th>
+          <th scope="col">Amount</th>
+          <th scope="col">Stage</th>
+          <th scope="col">Status</th>
+          <th scope="col">Expected close</th>
+          <th scope="col">Company</th>
+          <th scope="col">Owner</th>
+          <CustomHeaders fields={list.fields} />
+        </>
+      }
+      row={(r) => (
+        <tr>
+          {list.canEdit && <SelectCell id={r.id} label={r.title} />}
+          <td>
+            <a href={`${base}/deals/${r.id}`}>{r.title}</a>
+          </td>
+          <td>{r.amount_display}</td>
+          <td>
+            {r.stage_name} <span class="muted">({r.pipeline_name})</span>
+          </td>
+          <td>{STATUS[r.status]}</td>
+          <td>{r.expected_close_date ?? "–"}</td>
+          <td>{r.company_id && r.company_name ? <a href={`${base}/companies/${r.company_id}`}>{r.company_name}</a> : "–"}</td>
+          <td>{r.owner_name ?? "–"}</td>
+          <CustomCells fields={list.fields} custom={r.custom} />
+        </tr>
       )}
-      <nav class="actions" aria-label="Pages">
-        {list.paged && (
-          <a href={`${base}/deals${listQuery(list.values)}`} hx-get={`${base}/deals${listQuery(list.values)}`} {...swap}>
-            First page
-          </a>
-        )}
-        {next && (
-          <a href={next} hx-get={next} {...swap} rel="next">
-            Next
-          </a>
-        )}
-      </nav>
-    </section>
+      pager={<ListPager always target="#deals" first={list.paged ? `${base}/deals${listQuery(list.values)}` : null} next={next} />}
+    />
   );
 }

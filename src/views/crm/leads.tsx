@@ -9,7 +9,7 @@ import type { FieldErrors } from "../../domain/errors.ts";
 import type { LeadStatus } from "../../domain/schema.ts";
 import { Field, FieldMessage, FormErrors } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
-import { BulkBar } from "./companies.tsx";
+import { FilterActions, ListPager, ListRegion, ListResults, SelectCell, swapInto } from "./list.tsx";
 import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
 // Values the views need but may not import from the domain at runtime (views import only types).
@@ -128,37 +128,28 @@ export function LeadsPage({ shell, view, flash }: { shell: Shell; view: LeadsVie
   );
 }
 
-const swap = { "hx-target": "#leads", "hx-swap": "outerHTML", "hx-push-url": "true" };
+const swap = swapInto("#leads");
 
 /** The filters and the results: what htmx swaps when the filters change or a page turns. */
 export function LeadsRegion({ view }: { view: LeadsView }) {
   const { slug, values, errors, members } = view;
   const action = `${crm(slug)}/leads`;
   return (
-    <div id="leads">
-      <form method="get" action={action} hx-get={action} {...swap} novalidate>
-        <FormErrors errors={errors} message={errors?.cursor ?? "Some filters are not valid; correct them and filter again."} />
-        <div class="grid">
-          <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Name, email, phone or company." />
-          <Select name="status" label="Status" value={values.status} options={STATUSES} blank="Any status" errors={errors} />
-          <Select name="owner" label="Owner" value={values.owner} options={[["none", "Nobody"], ...members.map((m): [string, string] => [m.id, m.name])]} blank="Anyone" errors={errors} />
-          <Field name="source" label="Source" value={values.source} errors={errors} required={false} maxlength={100} />
-          <Field name="created_from" label="Created from" type="date" value={values.created_from} errors={errors} required={false} />
-          <Field name="created_to" label="Created to" type="date" value={values.created_to} errors={errors} required={false} />
-          <Select name="sort" label="Sort by" value={values.sort} options={[["created", "Created"], ["name", "Name"]]} errors={errors} />
-          <Select name="dir" label="Order" value={values.dir} options={[["asc", "Ascending"], ["desc", "Descending"]]} blank="Usual" errors={errors} />
-          <CustomFilters fields={view.fields} values={values} errors={errors} />
-        </div>
-        <div class="actions">
-          <button type="submit">Filter</button>
-          <a class="button secondary" href={action}>
-            Clear filters
-          </a>
-          <a href={`${action}.csv${leadsQuery(values)}`}>Export CSV</a>
-        </div>
-      </form>
-      {!errors && <LeadResults view={view} />}
-    </div>
+    <ListRegion id="leads" action={action} results={!errors && <LeadResults view={view} />}>
+      <FormErrors errors={errors} message={errors?.cursor ?? "Some filters are not valid; correct them and filter again."} />
+      <div class="grid">
+        <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Name, email, phone or company." />
+        <Select name="status" label="Status" value={values.status} options={STATUSES} blank="Any status" errors={errors} />
+        <Select name="owner" label="Owner" value={values.owner} options={[["none", "Nobody"], ...members.map((m): [string, string] => [m.id, m.name])]} blank="Anyone" errors={errors} />
+        <Field name="source" label="Source" value={values.source} errors={errors} required={false} maxlength={100} />
+        <Field name="created_from" label="Created from" type="date" value={values.created_from} errors={errors} required={false} />
+        <Field name="created_to" label="Created to" type="date" value={values.created_to} errors={errors} required={false} />
+        <Select name="sort" label="Sort by" value={values.sort} options={[["created", "Created"], ["name", "Name"]]} errors={errors} />
+        <Select name="dir" label="Order" value={values.dir} options={[["asc", "Ascending"], ["desc", "Descending"]]} blank="Usual" errors={errors} />
+        <CustomFilters fields={view.fields} values={values} errors={errors} />
+      </div>
+      <FilterActions submit="Filter" clear="Clear filters" clearHref={action} csvHref={`${action}.csv${leadsQuery(values)}`} />
+    </ListRegion>
   );
 }
 
@@ -177,75 +168,38 @@ function SortLink({ view, sort, label }: { view: LeadsView; sort: "created" | "n
 function LeadResults({ view }: { view: LeadsView }) {
   const { slug, values, rows, next, canEdit } = view;
   const base = `${crm(slug)}/leads`;
-  // Editors tick rows (checkboxes named `ids`) and apply an action below the table, in one form, without JavaScript.
-  const table = (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            {canEdit && (
-              <th scope="col">
-                <span class="muted">Select</span>
-              </th>
-            )}
-            <th scope="col">
-              <SortLink view={view} sort="name" label="Name" />
-            </th>
-            <th scope="col">Email</th>
-            <th scope="col">Company</th>
-            <th scope="col">Status</th>
-            <th scope="col">Source</th>
-            <th scope="col">Owner</th>
-            <th scope="col">
-              <SortLink view={view} sort="created" label="Created" />
-            </th>
-            <CustomHeaders fields={view.fields} />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <LeadRowView slug={slug} row={r} fields={view.fields} selectable={canEdit} />
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
   return (
-    <section aria-label="Leads">
-      {rows.length === 0 ? (
-        <p>No leads match.</p>
-      ) : canEdit ? (
-        <form method="post" action={`${base}/bulk`}>
-          {table}
-          <BulkBar members={view.members.map((m) => ({ value: m.id, label: m.name }))} />
-        </form>
-      ) : (
-        table
-      )}
-      <nav class="actions" aria-label="Pages">
-        {values.cursor && (
-          <a href={`${base}${leadsQuery(values)}`} hx-get={`${base}${leadsQuery(values)}`} {...swap}>
-            First page
-          </a>
-        )}
-        {next && (
-          <a href={`${base}${leadsQuery(values, { cursor: next })}`} hx-get={`${base}${leadsQuery(values, { cursor: next })}`} {...swap} rel="next">
-            Next
-          </a>
-        )}
-      </nav>
-    </section>
+    <ListResults
+      label="Leads"
+      none="No leads match."
+      rows={rows}
+      bulk={canEdit ? { action: `${base}/bulk`, members: view.members.map((m) => ({ value: m.id, label: m.name })) } : null}
+      headers={
+        <>
+          <th scope="col">
+            <SortLink view={view} sort="name" label="Name" />
+          </th>
+          <th scope="col">Email</th>
+          <th scope="col">Company</th>
+          <th scope="col">Status</th>
+          <th scope="col">Source</th>
+          <th scope="col">Owner</th>
+          <th scope="col">
+            <SortLink view={view} sort="created" label="Created" />
+          </th>
+          <CustomHeaders fields={view.fields} />
+        </>
+      }
+      row={(r) => <LeadRowView slug={slug} row={r} fields={view.fields} selectable={canEdit} />}
+      pager={<ListPager always target="#leads" first={values.cursor ? `${base}${leadsQuery(values)}` : null} next={next ? `${base}${leadsQuery(values, { cursor: next })}` : null} />}
+    />
   );
 }
 
 function LeadRowView({ slug, row, fields, selectable }: { slug: string; row: LeadRow; fields?: CustomFieldDef[]; selectable: boolean }) {
   return (
     <tr>
-      {selectable && (
-        <td>
-          <input type="checkbox" name="ids" value={row.id} aria-label={`Select ${row.name}`} />
-        </td>
-      )}
+      {selectable && <SelectCell id={row.id} label={row.name} />}
       <td>
         <a href={`${crm(slug)}/leads/${row.id}`}>{row.name}</a>
         {row.converted_at && (
