@@ -74,5 +74,7 @@ export type SearchTable = "companies" | "contacts" | "leads" | "deals";
  * app_private.search_matches so the GIN index serves it under row-level security (see migrations/0003_crm.ts).
  */
 export function matchesSearch(table: SearchTable, alias: string, tsq: string) {
-  return sql<boolean>`${sql.ref(`${alias}.id`)} in (select m.id from app_private.search_matches(${table}, ${tsq}) m)`;
+  // `= any(array(…))` makes the matches one init-plan array: `uuid = uuid` is leakproof, so under RLS it still
+  // becomes an index condition on the primary key. An `in (subquery)` filter is not, and scanned every row.
+  return sql<boolean>`${sql.ref(`${alias}.id`)} = any(array(select m.id from app_private.search_matches(${table}, ${tsq}) m))`;
 }
