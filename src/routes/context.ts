@@ -8,7 +8,7 @@ export function requestCtx(c: Context<AppEnv>, opts: { tenant?: boolean } = { te
   const { deps, user } = c.var;
   const membership = opts.tenant === false ? undefined : c.get("membership");
   return {
-    db: deps.db.app,
+    db: opts.tenant !== false && c.var.tx ? c.var.tx : deps.db.app,
     tenantId: membership?.tenantId ?? null,
     actor: user ? { type: "user", id: user.id, label: user.name, role: membership?.role ?? null } : null,
     now: deps.now(),

@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import type { Db } from "../domain/db.ts";
+import type { DB, Db } from "../domain/db.ts";
 import type { Session } from "../domain/auth/sessions.ts";
 import type { User } from "../domain/schema.ts";
 import type { Membership } from "../domain/tenancy/workspaces.ts";
@@ -26,6 +26,8 @@ export type AppEnv = {
     session: Session | null;
     /** Set by the tenant middleware under /t/:slug. */
     membership: Membership;
+    /** A CRM page's one transaction (see routes/crm/index.ts); domain calls made with requestCtx() join it. */
+    tx?: DB;
   };
 };
 
