@@ -1,3 +1,4 @@
+import { Frame } from "./fields.tsx";
 import { CrmNav } from "./nav.tsx";
 import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
@@ -6,7 +7,7 @@ import type { DealFormOptions, DealRow, DealView } from "../../domain/crm/deals.
 import type { CustomFieldDef, CustomForm } from "../../domain/crm/custom-fields.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import type { PipelineStage } from "../../domain/schema.ts";
-import { Field, FieldMessage, FormErrors } from "../components.tsx";
+import { Field, FormErrors } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
 import { FilterActions, ListPager, ListRegion, ListResults, SelectCell } from "./list.tsx";
 import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
@@ -33,31 +34,14 @@ export function Page({ shell, title, flash, children }: { shell: Shell; title: s
 
 const describedBy = (name: string, hint?: string) => [hint ? `f-${name}-hint` : null, `f-${name}-msg`].filter(Boolean).join(" ");
 
-function Control({ name, label, hint, errors, children }: { name: string; label: string; hint?: string; errors?: FieldErrors; children: Child }) {
-  const id = `f-${name}`;
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {children}
-      <div id={`${id}-msg`} aria-live="polite">
-        {errors?.[name] && <FieldMessage id={id} message={errors[name]!} />}
-      </div>
-    </div>
-  );
-}
 
 export function Textarea({ name, label, value, hint, errors, rows = 3, maxlength }: { name: string; label: string; value?: string; hint?: string; errors?: FieldErrors; rows?: number; maxlength?: number }) {
   return (
-    <Control name={name} label={label} hint={hint} errors={errors}>
+    <Frame name={name} label={label} hint={hint} errors={errors}>
       <textarea id={`f-${name}`} name={name} rows={rows} maxlength={maxlength} aria-invalid={errors?.[name] ? "true" : undefined} aria-describedby={describedBy(name, hint)}>
         {value ?? ""}
       </textarea>
-    </Control>
+    </Frame>
   );
 }
 
@@ -74,12 +58,12 @@ export function Select(p: { name: string; label: string; value?: string | string
       </option>
     ));
   return (
-    <Control name={p.name} label={p.label} hint={p.hint} errors={p.errors}>
+    <Frame name={p.name} label={p.label} hint={p.hint} errors={p.errors}>
       <select id={`f-${p.name}`} name={p.name} multiple={p.multiple} size={p.multiple ? 6 : undefined} aria-invalid={p.errors?.[p.name] ? "true" : undefined} aria-describedby={describedBy(p.name, p.hint)}>
         {p.blank !== undefined && <option value="">{p.blank}</option>}
         {p.options.map((o) => (Array.isArray(o) ? opts([o])[0] : <optgroup label={o.group}>{opts(o.options)}</optgroup>))}
       </select>
-    </Control>
+    </Frame>
   );
 }
 

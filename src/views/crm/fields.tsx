@@ -22,7 +22,8 @@ const ids = (name: string, hint?: string) => {
   return { id, describedBy: [hint ? `${id}-hint` : null, `${id}-msg`].filter(Boolean).join(" ") };
 };
 
-function Frame({ name, label, errors, hint, children }: Common & { children: unknown }) {
+/** A form control with Field's markup: label, hint, and the message area tied to it for screen readers. */
+export function Frame({ name, label, errors, hint, children }: Common & { children: unknown }) {
   const id = `f-${name}`;
   const error = errors?.[name];
   return (

@@ -1,3 +1,4 @@
+import { Frame } from "./fields.tsx";
 import { CrmNav } from "./nav.tsx";
 import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
@@ -42,39 +43,22 @@ function Page({ shell, title, flash, children }: { shell: Shell; title: string; 
 
 // ---- Small form controls, with Field's markup (label, hint, message area tied by aria-describedby) ----
 
-function Control({ name, label, hint, errors, children }: { name: string; label: string; hint?: string; errors?: FieldErrors; children: Child }) {
-  const id = `f-${name}`;
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {children}
-      <div id={`${id}-msg`} aria-live="polite">
-        {errors?.[name] && <FieldMessage id={id} message={errors[name]!} />}
-      </div>
-    </div>
-  );
-}
 
 const described = (name: string, hint?: string) => [hint ? `f-${name}-hint` : null, `f-${name}-msg`].filter(Boolean).join(" ");
 
 export function Textarea({ name, label, value, hint, errors, rows = 3 }: { name: string; label: string; value?: string; hint?: string; errors?: FieldErrors; rows?: number }) {
   return (
-    <Control name={name} label={label} hint={hint} errors={errors}>
+    <Frame name={name} label={label} hint={hint} errors={errors}>
       <textarea id={`f-${name}`} name={name} rows={rows} aria-invalid={errors?.[name] ? "true" : undefined} aria-describedby={described(name, hint)}>
         {value ?? ""}
       </textarea>
-    </Control>
+    </Frame>
   );
 }
 
 export function Select({ name, label, value, options, hint, errors, blank }: { name: string; label: string; value?: string; options: [string, string][]; hint?: string; errors?: FieldErrors; blank?: string }) {
   return (
-    <Control name={name} label={label} hint={hint} errors={errors}>
+    <Frame name={name} label={label} hint={hint} errors={errors}>
       <select id={`f-${name}`} name={name} aria-invalid={errors?.[name] ? "true" : undefined} aria-describedby={described(name, hint)}>
         {blank !== undefined && <option value="">{blank}</option>}
         {options.map(([v, l]) => (
@@ -83,7 +67,7 @@ export function Select({ name, label, value, options, hint, errors, blank }: { n
           </option>
         ))}
       </select>
-    </Control>
+    </Frame>
   );
 }
 
@@ -412,7 +396,7 @@ export function ConversionPage({ shell, proposal, values, errors }: { shell: She
           <Field name="deal_title" label="Title" value={values.deal_title} errors={errors} required={false} maxlength={200} />
           <Field name="deal_amount" label="Amount" value={values.deal_amount} errors={errors} required={false} maxlength={40} inputmode="decimal" hint="In units of the currency, like 1234.50." />
           <Select name="deal_currency" label="Currency" value={values.deal_currency || "EUR"} options={CURRENCIES.map((c) => [c, c])} errors={errors} />
-          <Control name="deal_stage_id" label="Pipeline and stage" errors={errors}>
+          <Frame name="deal_stage_id" label="Pipeline and stage" errors={errors}>
             <select id="f-deal_stage_id" name="deal_stage_id" aria-invalid={errors?.deal_stage_id ? "true" : undefined} aria-describedby="f-deal_stage_id-msg">
               {stages.map((g) => (
                 <optgroup label={g.pipelineName}>
@@ -424,7 +408,7 @@ export function ConversionPage({ shell, proposal, values, errors }: { shell: She
                 </optgroup>
               ))}
             </select>
-          </Control>
+          </Frame>
         </fieldset>
         <button type="submit">Convert lead</button>
       </form>
