@@ -1,5 +1,5 @@
 import type { FieldErrors } from "../domain/errors.ts";
-import { Field, FormErrors } from "./components.tsx";
+import { Field, FormErrors, SlugField } from "./components.tsx";
 import { Layout } from "./layout.tsx";
 
 type Values = Record<string, string>;
@@ -37,17 +37,7 @@ export function SignupForm({ values = {}, errors }: { values?: Values; errors?: 
         validate="/signup/validation"
       />
       <Field name="workspace_name" label="Workspace name" value={values.workspace_name} errors={errors} autocomplete="organization" maxlength={120} validate="/signup/validation" />
-      <Field
-        name="slug"
-        label="Workspace address"
-        value={values.slug}
-        errors={errors}
-        maxlength={40}
-        minlength={3}
-        hint="3 to 40 lowercase letters, digits or hyphens: it appears in your links, /t/your-address."
-        autocomplete="off"
-        validate="/signup/validation"
-      />
+      <SlugField value={values.slug} errors={errors} validate="/signup/validation" />
       <button type="submit">Create workspace</button>
     </form>
   );

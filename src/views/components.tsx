@@ -76,3 +76,20 @@ export function FormErrors({ errors, message }: { errors?: FieldErrors; message?
     </div>
   );
 }
+
+/** The workspace address field of sign-up, new workspace and settings; 3–40 of a-z, 0-9 and hyphens. */
+export function SlugField({ value, errors, hint, validate }: { value?: string; errors?: FieldErrors; hint?: string; validate?: string }) {
+  return (
+    <Field
+      name="slug"
+      label="Workspace address"
+      value={value}
+      errors={errors}
+      maxlength={40}
+      minlength={3}
+      hint={hint ?? "3 to 40 lowercase letters, digits or hyphens: it appears in your links, /t/your-address."}
+      autocomplete="off"
+      validate={validate}
+    />
+  );
+}

@@ -1,7 +1,7 @@
 import type { FieldErrors } from "../domain/errors.ts";
 import type { WorkspaceSettings } from "../domain/tenancy/settings.ts";
 import type { Membership } from "../domain/tenancy/workspaces.ts";
-import { Field, FormErrors } from "./components.tsx";
+import { Field, FormErrors, SlugField } from "./components.tsx";
 import { Layout, type Flash } from "./layout.tsx";
 
 type Values = Record<string, string>;
@@ -84,14 +84,9 @@ export function SettingsForm(props: { slug: string; zones: readonly string[]; st
     <form method="post" action={`/t/${slug}/settings`} class="form" id="settings-form" novalidate>
       <FormErrors errors={errors} />
       <Field name="name" label="Workspace name" value={values.name} errors={errors} autocomplete="organization" maxlength={120} />
-      <Field
-        name="slug"
-        label="Workspace address"
+      <SlugField
         value={values.slug}
         errors={errors}
-        minlength={3}
-        maxlength={40}
-        autocomplete="off"
         hint="3 to 40 lowercase letters, digits or hyphens, as in /t/your-address. After a change, old links keep working for members for 30 days."
       />
       <Select name="time_zone" label="Time zone" errors={errors}>

@@ -1,6 +1,6 @@
 import type { FieldErrors } from "../domain/errors.ts";
 import type { Membership } from "../domain/tenancy/workspaces.ts";
-import { Field, FormErrors } from "./components.tsx";
+import { Field, FormErrors, SlugField } from "./components.tsx";
 import { can, ROLE_LABELS } from "../domain/tenancy/permissions.ts";
 import { Layout, type Flash } from "./layout.tsx";
 
@@ -67,17 +67,7 @@ export function NewWorkspacePage({ userName, values = {}, errors }: { userName: 
         <form method="post" action="/workspaces" class="form" novalidate>
           <FormErrors errors={errors} />
           <Field name="workspace_name" label="Workspace name" value={values.workspace_name} errors={errors} maxlength={120} autofocus validate="/signup/validation" />
-          <Field
-            name="slug"
-            label="Workspace address"
-            value={values.slug}
-            errors={errors}
-            minlength={3}
-            maxlength={40}
-            hint="3 to 40 lowercase letters, digits or hyphens: it appears in your links, /t/your-address."
-            autocomplete="off"
-            validate="/signup/validation"
-          />
+          <SlugField value={values.slug} errors={errors} validate="/signup/validation" />
           <button type="submit">Create workspace</button>
         </form>
       </div>

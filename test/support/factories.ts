@@ -59,3 +59,10 @@ export async function addMember(t: TestDatabase, tenantId: string, userId: strin
     ctx.db.insertInto("memberships").values({ tenant_id: tenantId, user_id: userId, role, created_at: ctx.now }).execute(),
   );
 }
+
+/** A new account that joins `owner`'s workspace with `role` (its client still lands in its own workspace). */
+export async function memberOf(t: TestDatabase, app: App, owner: Account, role: Role): Promise<Account> {
+  const other = await createAccount(t, app);
+  await addMember(t, owner.tenantId, other.user.id, role);
+  return other;
+}

@@ -5,7 +5,7 @@ import { Invalid } from "../../../src/domain/errors.ts";
 import type { Role } from "../../../src/domain/schema.ts";
 import { testApp } from "../../support/app.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { addMember, createAccount, type Account } from "../../support/factories.ts";
+import { createAccount, type Account, memberOf } from "../../support/factories.ts";
 
 const t = useTestDatabase();
 
@@ -17,11 +17,7 @@ async function setup() {
   return { app, owner };
 }
 
-async function member(app: App, owner: Account, role: Role): Promise<Account> {
-  const other = await createAccount(t, app);
-  await addMember(t, owner.tenantId, other.user.id, role);
-  return other;
-}
+const member = (app: App, owner: Account, role: Role) => memberOf(t, app, owner, role);
 
 interface Def {
   id: string;

@@ -3,7 +3,7 @@ import type { App } from "../../../src/app.tsx";
 import type { Role } from "../../../src/domain/schema.ts";
 import { testApp } from "../../support/app.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { addMember, createAccount, type Account } from "../../support/factories.ts";
+import { createAccount, type Account, memberOf } from "../../support/factories.ts";
 
 const t = useTestDatabase();
 
@@ -19,11 +19,7 @@ async function setup() {
   return { app, owner };
 }
 
-async function member(app: App, owner: Account, role: Role): Promise<Account> {
-  const other = await createAccount(t, app);
-  await addMember(t, owner.tenantId, other.user.id, role);
-  return other;
-}
+const member = (app: App, owner: Account, role: Role) => memberOf(t, app, owner, role);
 
 /** Inserts n open deals in the workspace's first stage (as the superuser), oldest first, titled "Deal 000", … */
 async function seedDeals(a: Account, n: number, over: (i: number) => { title?: string; owner_id?: string | null; contact_id?: string } = () => ({})): Promise<string[]> {

@@ -3,7 +3,7 @@ import type { App } from "../../../src/app.tsx";
 import type { Role } from "../../../src/domain/schema.ts";
 import { testApp } from "../../support/app.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { addMember, createAccount, type Account } from "../../support/factories.ts";
+import { createAccount, type Account, memberOf } from "../../support/factories.ts";
 
 const t = useTestDatabase();
 
@@ -17,11 +17,7 @@ async function setup() {
   return { app, owner };
 }
 
-async function member(app: App, owner: Account, role: Role): Promise<Account> {
-  const other = await createAccount(t, app);
-  await addMember(t, owner.tenantId, other.user.id, role);
-  return other;
-}
+const member = (app: App, owner: Account, role: Role) => memberOf(t, app, owner, role);
 
 /** Inserts n leads directly (as the superuser), oldest first, named "Lead 000", "Lead 001", … */
 async function seedLeads(tenantId: string, n: number, over: (i: number) => { name?: string; owner_id?: string | null } = () => ({})): Promise<string[]> {

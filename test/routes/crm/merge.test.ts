@@ -4,7 +4,7 @@ import { MERGE_REFERENCES } from "../../../src/domain/crm/merge.ts";
 import type { Role } from "../../../src/domain/schema.ts";
 import { testApp } from "../../support/app.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { addMember, createAccount, type Account } from "../../support/factories.ts";
+import { createAccount, type Account, memberOf } from "../../support/factories.ts";
 
 const t = useTestDatabase();
 
@@ -16,11 +16,7 @@ async function setup() {
   return { app, owner };
 }
 
-async function member(app: App, owner: Account, role: Role): Promise<Account> {
-  const other = await createAccount(t, app);
-  await addMember(t, owner.tenantId, other.user.id, role);
-  return other;
-}
+const member = (app: App, owner: Account, role: Role) => memberOf(t, app, owner, role);
 
 /** Creates through the app (confirming past the duplicate warning) and returns the new id. */
 async function create(a: Account, plural: "contacts" | "companies", body: Record<string, string>): Promise<string> {
