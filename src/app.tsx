@@ -16,6 +16,9 @@ import { settingsRoutes } from "./routes/settings.tsx";
 import { auditRoutes } from "./routes/audit.tsx";
 import { signupValidationRoutes } from "./routes/signup-validation.tsx";
 import { crmRoutes } from "./routes/crm/index.ts";
+import { capacityRoutes } from "./routes/capacity/index.ts";
+import { exportsRoutes as privacyExportsRoutes } from "./routes/privacy/exports.tsx";
+import { requestsRoutes as privacyRequestsRoutes } from "./routes/privacy/requests.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
 import { tenantMiddleware } from "./routes/middleware/tenant.ts";
 import { staticRoutes } from "./routes/static.ts";
@@ -59,6 +62,9 @@ export function createApp(deps: AppDeps) {
   app.route("/", settingsRoutes);
   app.route("/", auditRoutes);
   app.route("/t/:slug/crm", crmRoutes);
+  app.route("/t/:slug/capacity", capacityRoutes);
+  app.route("/", privacyExportsRoutes);
+  app.route("/", privacyRequestsRoutes);
   if (!deps.config.production) app.route("/", devMailRoutes);
 
   app.notFound(notFound);
@@ -69,7 +75,8 @@ export function createApp(deps: AppDeps) {
 export type App = ReturnType<typeof createApp>;
 
 const UPLOAD_PATH = /^\/t\/[^/]+\/crm\/[a-z]+\/[^/]+\/attachments$/;
-const IMPORT_PATH = /^\/t\/[^/]+\/crm\/imports$/;
+// CSV imports: /t/<slug>/crm/imports, /t/<slug>/capacity/programs/<id>/imports and the like.
+const IMPORT_PATH = /^\/t\/[^/]+\/(crm|capacity|crews)(\/[^/]+)*\/imports$/;
 
 function bodyLimitOf(maxSize: number, message: string) {
   return bodyLimit({

@@ -2,6 +2,9 @@
 // Exports, erasure, tenant purges and retention read this map; a catalogue test (test/domain/datamap.test.ts)
 // fails when a table exists that is neither mapped here nor exempted below with a reason.
 
+import { capacityDataMap } from "./capacity/datamap.ts";
+import { privacyDataMap } from "./privacy/datamap.ts";
+
 export type Erasure =
   /** Delete the rows that link to the person. */
   | { kind: "delete" }
@@ -27,7 +30,7 @@ export interface TableEntry {
   retentionDays?: number;
 }
 
-export const dataMap: TableEntry[] = [
+const coreDataMap: TableEntry[] = [
   {
     table: "emails",
     purpose: "Outbox of transactional email: delivery status, retries and the development mailbox.",
@@ -257,6 +260,9 @@ export const dataMap: TableEntry[] = [
     retentionDays: 30,
   },
 ];
+
+/** Every mapped table: the core above, then each module's own list. */
+export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap];
 
 /** Tables that hold neither workspace nor personal data, each with the reason. */
 export const dataMapExempt: Record<string, string> = {

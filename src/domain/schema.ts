@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Selectable } from "kysely";
+import type { CapacityTables } from "./capacity/tables.ts";
+import type { PrivacyTables } from "./privacy/tables.ts";
 
 // The database as Kysely sees it. Each interface mirrors a table created in migrations/.
 
@@ -331,7 +333,8 @@ export interface CrmImportsTable {
   finished_at: Date | null;
 }
 
-export interface Database {
+/** Every table. Modules keep their own table types (src/domain/<module>/tables.ts) and are merged here. */
+export interface Database extends CapacityTables, PrivacyTables {
   emails: EmailsTable;
   users: UsersTable;
   password_history: PasswordHistoryTable;

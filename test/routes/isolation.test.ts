@@ -3,6 +3,12 @@ import { inTransaction, systemCtx } from "../../src/domain/context.ts";
 import { testApp } from "../support/app.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { createAccount, type Account } from "../support/factories.ts";
+import type { IsolationModule } from "./isolation/module.ts";
+import { capacityIsolation } from "./isolation/capacity.ts";
+import { privacyIsolation } from "./isolation/privacy.ts";
+
+// Modules keep their part of the table next to this file (test/routes/isolation/<module>.ts).
+const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation };
 
 const t = useTestDatabase();
 
@@ -65,12 +71,18 @@ const ID_ROUTES: Record<string, { ids: (b: Seeded) => Record<string, string>; bo
   "POST /t/:slug/crm/tasks/:taskId/deletion": { ids: (b) => ({ taskId: b.crm.taskId }) },
   "POST /t/:slug/crm/notes/:noteId/deletion": { ids: (b) => ({ noteId: b.crm.noteId }) },
   "POST /t/:slug/crm/activities/:activityId/deletion": { ids: (b) => ({ activityId: b.crm.activityId }) },
+  ...Object.fromEntries(
+    Object.entries(MODULES).flatMap(([name, mod]) =>
+      Object.entries(mod.routes).map(([key, spec]) => [key, { ids: (b: Seeded) => spec.ids(b.modules[name]!), body: spec.body }]),
+    ),
+  ),
 };
 
 interface Seeded {
   account: Account;
   invitationId: string;
   crm: Record<"companyId" | "contactId" | "leadId" | "pipelineId" | "stageId" | "dealId" | "noteId" | "taskId" | "activityId" | "attachmentId" | "importId" | "fieldId", string>;
+  modules: Record<string, Record<string, string>>;
 }
 
 /** One of every CRM record in the workspace, named with the marker so a leak would show in a response body. */
@@ -134,7 +146,9 @@ async function seed(app: ReturnType<typeof testApp>, marker: string): Promise<Se
   const invitationId = Bun.randomUUIDv7();
   await t.su`insert into invitations (tenant_id, id, email, role, token_hash, created_at, expires_at)
     values (${account.tenantId}, ${invitationId}, ${`invitee-${marker}@example.com`}, 'member', ${new Uint8Array(32).map(() => (Math.random() * 256) | 0)}, now(), now() + interval '7 days')`;
-  return { account, invitationId, crm: await seedCrm(account, marker) };
+  const modules: Seeded["modules"] = {};
+  for (const [name, mod] of Object.entries(MODULES)) modules[name] = await mod.seed(t, account.tenantId, marker);
+  return { account, invitationId, crm: await seedCrm(account, marker), modules };
 }
 
 const fill = (path: string, params: Record<string, string>) => path.replace(/:(\w+)/g, (_, name: string) => params[name] ?? `:${name}`);
@@ -163,6 +177,7 @@ describe("P09 tenant isolation over HTTP, driven by the route table", () => {
     const app = testApp({ db: t.db });
     const a = await seed(app, "MARKER-A2");
     const b = await seed(app, "MARKER-B2");
+    const modulesBefore = await Promise.all(Object.entries(MODULES).map(([name, mod]) => mod.snapshot(t, b.modules[name]!)));
     const before = await t.su`select (select count(*)::int from memberships where tenant_id = ${b.account.tenantId}) as m,
       (select revoked_at from invitations where id = ${b.invitationId}) as revoked`;
     for (const [key, spec] of Object.entries(ID_ROUTES)) {
@@ -181,6 +196,7 @@ describe("P09 tenant isolation over HTTP, driven by the route table", () => {
       (select title || status || stage_id from deals where id = ${b.crm.dealId}) as deal, (select count(*)::int from notes where id = ${b.crm.noteId}) as notes,
       (select count(*)::int from attachments where id = ${b.crm.attachmentId}) as files, (select done_at from tasks where id = ${b.crm.taskId}) as done,
       (select status from crm_imports where id = ${b.crm.importId}) as import, (select label from custom_field_definitions where id = ${b.crm.fieldId}) as field`;
+    expect(await Promise.all(Object.entries(MODULES).map(([name, mod]) => mod.snapshot(t, b.modules[name]!)))).toEqual(modulesBefore);
     expect(crm).toEqual({ company: "Company MARKER-B2", contact: "Contact MARKER-B2", lead: "Lead MARKER-B2", deal: `Deal MARKER-B2open${b.crm.stageId}`, notes: 1, files: 1, done: null, import: "mapped", field: "Field MARKER-B2" });
   });
 });

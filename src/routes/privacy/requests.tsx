@@ -1,0 +1,5 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../types.ts";
+
+/** Mounted at "/": paths are absolute. */
+export const requestsRoutes = new Hono<AppEnv>();
