@@ -259,6 +259,15 @@ const coreDataMap: TableEntry[] = [
     erasure: { kind: "pseudonymise", columns: ["created_by"] },
     retentionDays: 30,
   },
+  {
+    table: "deal_stage_totals",
+    purpose: "Running count and amount of open deals per pipeline stage and currency, kept by triggers for the board.",
+    tenantColumn: "tenant_id",
+    personal: [],
+    subjects: [],
+    export: {},
+    erasure: { kind: "delete" },
+  },
 ];
 
 /** Every mapped table: the core above, then each module's own list. */

@@ -333,6 +333,17 @@ export interface CrmImportsTable {
   finished_at: Date | null;
 }
 
+/** Open deals per pipeline stage and currency, kept by triggers on deals (migrations/0009); read-only for the app. */
+export interface DealStageTotalsTable {
+  tenant_id: string;
+  pipeline_id: string;
+  stage_id: string;
+  currency: string;
+  deals: number;
+  /** numeric: a sum of bigints, returned as a string. */
+  amount_minor: string;
+}
+
 /** Every table. Modules keep their own table types (src/domain/<module>/tables.ts) and are merged here. */
 export interface Database extends CapacityTables, PrivacyTables {
   emails: EmailsTable;
@@ -361,6 +372,7 @@ export interface Database extends CapacityTables, PrivacyTables {
   attachments: AttachmentsTable;
   custom_field_definitions: CustomFieldDefinitionsTable;
   crm_imports: CrmImportsTable;
+  deal_stage_totals: DealStageTotalsTable;
 }
 
 export type Email = Selectable<EmailsTable>;

@@ -32,6 +32,9 @@ const DEFINER_FUNCTIONS: Record<string, string> = {
   "app_private.invitation_by_token": "an invitation link before the tenant is known",
   "app_private.slug_available": "uniqueness across workspaces at sign-up and rename",
   "app_private.search_matches": "full-text search that can use its index under RLS; filters by the pinned tenant itself",
+  "app_private.deal_stage_totals_insert": "keeps the board's stage totals for every role that changes deals (tenant from the rows)",
+  "app_private.deal_stage_totals_update": "keeps the board's stage totals for every role that changes deals (tenant from the rows)",
+  "app_private.deal_stage_totals_delete": "keeps the board's stage totals for every role that changes deals (tenant from the rows)",
   "app_private.release_expired_slug": "frees an old slug whose redirect ran out, whichever workspace held it",
 };
 
