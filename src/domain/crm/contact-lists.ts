@@ -8,7 +8,7 @@ import { assignOwners, ownerFilter, type BulkInput } from "./company-lists.ts";
 import { contactName } from "./contacts.ts";
 import { customFieldsFor, customListQuery, type CustomValues } from "./custom-fields.ts";
 import { afterCursor, cursorField, decodeCursor, encodeCursor, type SortSpec } from "./list-cursor.ts";
-import { isUuid, PAGE_SIZE, phoneDigits, matchesSearch, searchQuery } from "./shared.ts";
+import { isUuid, PAGE_SIZE, matchesSearch, searchQuery } from "./shared.ts";
 
 const lastName = [
   { expr: sql`k.last_key`, kind: "text" },
@@ -58,12 +58,6 @@ export interface ContactRow {
   custom: CustomValues;
 }
 
-/** A search that looks like a phone number also matches phones by digits, whatever their punctuation. */
-function phoneSearch(q: string): string | null {
-  const digits = phoneDigits(q);
-  return digits.length >= 3 && /^[0-9 +().-]+$/.test(q) ? digits : null;
-}
-
 /** One page of contacts: 50 rows in a whitelisted keyset order, filtered and searched; `next` is the cursor. */
 export async function listContacts(
   ctx: Ctx,
@@ -84,12 +78,9 @@ export async function listContacts(
       .select([sql<string | null>`k.emails[1]`.as("email"), sql<string | null>`k.phones[1]`.as("phone")])
       .select(sql<string[]>`array[${sql.join(spec.keys.map((k) => sql`${k.expr}::text`))}]`.as("sort_key"))
       .where("k.tenant_id", "=", tx.tenantId!);
+    // Phone-like searches match phones by digits too (searchQuery).
     const tsq = f.q ? searchQuery(f.q) : null;
-    const digits = f.q ? phoneSearch(f.q) : null;
-    const byPhone = sql<boolean>`exists (select 1 from unnest(k.phones) p where regexp_replace(p, '\\D', '', 'g') like ${`%${digits}%`})`;
-    if (tsq && digits) q = q.where(sql<boolean>`(${matchesSearch("contacts", "k", tsq)} or ${byPhone})`);
-    else if (tsq) q = q.where(matchesSearch("contacts", "k", tsq));
-    else if (digits) q = q.where(byPhone);
+    if (tsq) q = q.where(matchesSearch("contacts", "k", tsq));
     if (f.owner === "none") q = q.where("k.owner_id", "is", null);
     else if (f.owner) q = q.where("k.owner_id", "=", f.owner);
     if (f.company) q = q.where("k.company_id", "=", f.company);

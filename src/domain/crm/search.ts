@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { authorize } from "../tenancy/permissions.ts";
 import { inTransaction, type Ctx } from "../context.ts";
-import { phoneDigits, searchQuery } from "./shared.ts";
+import { searchQuery } from "./shared.ts";
 
 export interface SearchHit {
   kind: "companies" | "contacts" | "leads" | "deals";
@@ -14,29 +14,19 @@ const PER_KIND = 5;
 
 /**
  * The global search box: any record by name, email or phone, a few of each kind, best matches first. Uses the
- * generated tsvector columns (GIN-indexed); a run of digits also matches phone numbers as typed elsewhere.
+ * generated tsvector columns (GIN-indexed); something typed like a phone number matches phones by their digits.
  */
 export async function globalSearch(ctx: Ctx, typed: string): Promise<SearchHit[]> {
   authorize(ctx, "records.view");
   const q = searchQuery(typed.slice(0, 200));
   if (!q) return [];
-  const digits = phoneDigits(typed);
   return inTransaction(ctx, async (tx) => {
     // Each kind's best matches by rank, through the index-backed search_matches (see migrations/0003_crm.ts).
     const top = (table: "contacts" | "companies" | "leads" | "deals") =>
       sql`(select m.id, m.rank from app_private.search_matches(${table}, ${q}) m order by m.rank desc, m.id limit ${PER_KIND})`;
     const r = await sql<SearchHit>`
       (select 'contacts' as kind, k.id, trim(k.first_name || ' ' || k.last_name) as title, k.emails[1] as detail
-         from (select id, max(rank) as rank from (
-                 select * from ${top("contacts")} t
-                 union all
-                 -- A run of digits also finds phone numbers as they were typed (spaces, dashes, brackets).
-                 (select p.id, 0::real from contacts p
-                   where ${digits.length >= 5} and exists (select 1 from unnest(p.phones) ph where regexp_replace(ph, '\\D', '', 'g') like ${"%" + digits + "%"})
-                   limit ${PER_KIND})
-               ) hits group by id) m
-         join contacts k on k.id = m.id
-         order by m.rank desc, k.id limit ${PER_KIND})
+         from ${top("contacts")} m join contacts k on k.id = m.id order by m.rank desc, k.id)
       union all
       (select 'companies', c.id, c.name, c.domain from ${top("companies")} m join companies c on c.id = m.id order by m.rank desc, c.id)
       union all

@@ -53,9 +53,17 @@ export async function memberOptions(ctx: Ctx): Promise<{ id: string; name: strin
 
 /**
  * A Postgres tsquery for what someone typed: each word a prefix match, all words required. Everything but
- * letters, digits and a few email characters is dropped, so input can never be tsquery syntax.
+ * letters, digits and a few email characters is dropped, so input can never be tsquery syntax. Something typed
+ * like a phone number ("+1 (415) 555-01") also matches any phone holding that run of digits, however it was
+ * punctuated: contacts and leads index every digit suffix of their phones (migrations/0010_phone_search.ts).
  */
 export function searchQuery(typed: string): string | null {
+  const words = wordsQuery(typed);
+  const digits = phoneDigits(typed);
+  return words && digits.length >= 3 && /^[0-9 +().-]+$/.test(typed.trim()) ? `(${words}) | '${digits}':*` : words;
+}
+
+function wordsQuery(typed: string): string | null {
   const words = typed
     .toLowerCase()
     .split(/\s+/)

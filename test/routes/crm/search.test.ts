@@ -17,7 +17,7 @@ async function seedRecords(acct: Account, marker: string) {
       .insertInto("contacts")
       .values({ tenant_id: acct.tenantId, id: Bun.randomUUIDv7(), first_name: "Ada", last_name: `Lovelace${marker}`, emails: ["ada@lovelace.example"], phones: ["+44 20 7946 0958"], company_id: companyId, ...stamps })
       .execute();
-    await tx.db.insertInto("leads").values({ tenant_id: acct.tenantId, id: Bun.randomUUIDv7(), name: `Charles Babbage ${marker}`, email: "charles@diff.example", ...stamps }).execute();
+    await tx.db.insertInto("leads").values({ tenant_id: acct.tenantId, id: Bun.randomUUIDv7(), name: `Charles Babbage ${marker}`, email: "charles@diff.example", phone: "+1 (415) 555-0199", ...stamps }).execute();
     const pipelineId = Bun.randomUUIDv7();
     const stageId = Bun.randomUUIDv7();
     await tx.db.insertInto("pipelines").values({ tenant_id: acct.tenantId, id: pipelineId, name: "Sales", created_at: now }).execute();
@@ -39,6 +39,19 @@ describe("global search", () => {
     expect(await search("babbage")).toContain("Charles Babbage MARK1");
     expect(await search("analytical")).toContain("Analytical engine MARK1");
     expect(await search("nothing-like-this")).toContain("Nothing matches");
+  });
+
+  test("a phone number is found by any run of its digits, however either side is punctuated", async () => {
+    const app = testApp({ db: t.db });
+    const acct = await createAccount(t, app);
+    await seedRecords(acct, "MARK3");
+    const search = async (q: string) => (await acct.client.htmx("GET", `/t/${acct.slug}/crm/search?q=${encodeURIComponent(q)}`)).text();
+    for (const q of ["+44 20 7946 0958", "20-7946-0958", "2079460958", "946 09", "(20) 79"]) expect({ q, found: (await search(q)).includes("LovelaceMARK3") }).toEqual({ q, found: true });
+    for (const q of ["415.555.0199", "5550199", "+1 415"]) expect({ q, found: (await search(q)).includes("Charles Babbage MARK3") }).toEqual({ q, found: true });
+    const list = async (kind: string, q: string) => (await acct.client.get(`/t/${acct.slug}/crm/${kind}?q=${encodeURIComponent(q)}`)).text();
+    expect(await list("contacts", "79460958")).toContain("LovelaceMARK3");
+    expect(await list("leads", "555 0199")).toContain("Charles Babbage MARK3");
+    expect(await list("contacts", "5550199")).not.toContain("LovelaceMARK3");
   });
 
   test("the full page works without JavaScript and the fragment is small", async () => {
