@@ -5,7 +5,7 @@ import { inTransaction, type Ctx } from "../context.ts";
 import { Invalid, NotFound, type FieldErrors } from "../errors.ts";
 import type { CrmObject, CustomFieldType } from "../schema.ts";
 import { authorize } from "../tenancy/permissions.ts";
-import { CRM_OBJECTS, FIELD_TYPES, type CustomFieldDef } from "./custom-fields.ts";
+import { CRM_OBJECTS, FIELD_TYPES, forgetCustomFields, type CustomFieldDef } from "./custom-fields.ts";
 import { isUuid, requiredText } from "./shared.ts";
 
 // Defining custom fields: admins (settings.manage) add, edit and delete them per object; every member may see them.
@@ -122,6 +122,7 @@ export async function createDefinition(ctx: Ctx, values: Record<string, string>)
   const options = type && !errors.options ? parseOptions(type, values.options ?? "", errors) : [];
   if (!input || Object.keys(errors).length) throw new Invalid(errors);
   return inTransaction(ctx, async (tx) => {
+    forgetCustomFields(tx);
     await lockObject(tx, input.object);
     const existing = await tx.db.selectFrom("custom_field_definitions").select(["key", "position"]).where("tenant_id", "=", tx.tenantId!).where("object", "=", input.object).execute();
     if (existing.length >= MAX_FIELDS) throw new Invalid({ object: `A record type has at most ${MAX_FIELDS} custom fields. Delete one first.` });
@@ -148,6 +149,7 @@ export async function createDefinition(ctx: Ctx, values: Record<string, string>)
 export async function updateDefinition(ctx: Ctx, id: string, values: Record<string, string>): Promise<CustomFieldDef> {
   authorize(ctx, "settings.manage");
   return inTransaction(ctx, async (tx) => {
+    forgetCustomFields(tx);
     const before = await load(tx, id, true);
     const errors: FieldErrors = {};
     if (values.type !== undefined && values.type !== before.type) errors.type = "A field's type cannot change. Delete the field and create a new one of the type you want.";
@@ -171,6 +173,7 @@ export async function updateDefinition(ctx: Ctx, id: string, values: Record<stri
 export async function deleteDefinition(ctx: Ctx, id: string): Promise<CustomFieldDef> {
   authorize(ctx, "settings.manage");
   return inTransaction(ctx, async (tx) => {
+    forgetCustomFields(tx);
     const def = await load(tx, id, true);
     await tx.db.deleteFrom("custom_field_definitions").where("tenant_id", "=", tx.tenantId!).where("id", "=", id).execute();
     await audit(tx, "custom_field.deleted", { type: "custom_field", id }, { object: def.object, field: def.key, label: def.label, type: def.type });

@@ -42,16 +42,30 @@ export const formName = (key: string) => `cf_${key}`;
  * read or change records check theirs. Row-level security keeps it to the current workspace.
  */
 export async function customFieldsFor(ctx: Ctx, object: CrmObject): Promise<CustomFieldDef[]> {
-  return inTransaction(ctx, (tx) =>
-    tx.db
+  return inTransaction(ctx, async (tx) => {
+    // A page asks for the same definitions several times (filters, list, columns) within one transaction, which
+    // is also the only span they are kept for; definition changes forget them (forgetCustomFields).
+    const kept = definitionsSeen.get(tx.db)?.get(object);
+    if (kept) return kept;
+    const defs = await tx.db
       .selectFrom("custom_field_definitions")
       .select(["id", "object", "key", "label", "type", "options", "required", "position"])
       .where("tenant_id", "=", tx.tenantId!)
       .where("object", "=", object)
       .orderBy("position")
       .orderBy("id")
-      .execute(),
-  );
+      .execute();
+    const byObject = definitionsSeen.get(tx.db) ?? new Map<CrmObject, CustomFieldDef[]>();
+    definitionsSeen.set(tx.db, byObject.set(object, defs));
+    return defs;
+  });
+}
+
+const definitionsSeen = new WeakMap<object, Map<CrmObject, CustomFieldDef[]>>();
+
+/** Called by the changes to definitions, so a transaction that changes them never reads its old copy. */
+export function forgetCustomFields(tx: Ctx): void {
+  definitionsSeen.delete(tx.db);
 }
 
 // ---- Validation ----
