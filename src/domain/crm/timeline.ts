@@ -4,6 +4,7 @@ import { inTransaction, type Ctx } from "../context.ts";
 import { Invalid, NotFound, type FieldErrors } from "../errors.ts";
 import type { CrmObject } from "../schema.ts";
 import { authorize, can } from "../tenancy/permissions.ts";
+import { withNames } from "./audit-names.ts";
 import { isUuid, memberOptions } from "./shared.ts";
 
 // What hangs off a company, contact, lead or deal (its "subject"), and the record's timeline: activities, notes,
@@ -208,9 +209,10 @@ async function itemDetails(tx: Ctx, keys: { type: TimelineItem["type"]; id: stri
   const e = ids("audit");
   if (e.length) {
     const rows = await tx.db.selectFrom("audit_events").select(["id", "action", "actor_type", "actor_label", "changes", "created_at"]).where("id", "in", e).execute();
-    for (const r of rows) {
+    const named = await withNames(tx, rows.map((r) => r.changes));
+    for (const [i, r] of rows.entries()) {
       const actor = r.actor_type === "system" ? "system" : (r.actor_label ?? null);
-      out.set(r.id, { type: "audit", id: r.id, at: r.created_at, action: r.action, actor, changes: r.changes });
+      out.set(r.id, { type: "audit", id: r.id, at: r.created_at, action: r.action, actor, changes: named[i] ?? null });
     }
   }
   return out;

@@ -184,6 +184,25 @@ describe("the timeline", () => {
     expect(seen.indexOf("contact.updated")).toBe(22);
   });
 
+  test("audit changes name the owner, company and stage they point at instead of showing ids; another workspace's ids stay unnamed", async () => {
+    const { app, acct, rec, contact } = await setup();
+    const other = await createAccount(t, app, { name: "Outsider Zed" });
+    const outsiderCompany = Bun.randomUUIDv7();
+    await t.su`insert into companies (tenant_id, id, name, created_at, updated_at) values (${other.tenantId}, ${outsiderCompany}, 'Outsider Company', now(), now())`;
+    await t.su`insert into audit_events (id, tenant_id, actor_type, actor_label, action, target_type, target_id, changes, created_at)
+      values (${Bun.randomUUIDv7()}, ${acct.tenantId}, 'user', 'Grace', 'contact.updated', 'contact', ${rec.contact},
+        ${t.su.json({ owner_id: { from: null, to: acct.user.id }, company_id: { from: outsiderCompany, to: rec.company }, title: { from: "A", to: "B" } })}, now())`;
+    await t.su`insert into audit_events (id, tenant_id, actor_type, actor_label, action, target_type, target_id, changes, created_at)
+      values (${Bun.randomUUIDv7()}, ${acct.tenantId}, 'user', 'Grace', 'contact.updated', 'contact', ${rec.contact}, ${t.su.json({ owner_id: { from: acct.user.id, to: other.user.id } })}, now())`;
+    const html = await (await acct.client.htmx("GET", `${contact}/timeline`)).text();
+    expect(html).toContain(`owner: empty → ${acct.user.name}`);
+    expect(html).toContain("company: a removed record → Company MARK");
+    expect(html).toContain(`owner: ${acct.user.name} → a removed record`);
+    expect(html).toContain("title: A → B");
+    expect(html).not.toContain(rec.company);
+    expect(html).not.toContain("Outsider");
+  });
+
   test("a malformed Older cursor shows the first page rather than failing", async () => {
     const { acct, contact } = await setup();
     await acct.client.post(`${contact}/notes`, { body: "first" });
