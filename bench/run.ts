@@ -8,12 +8,16 @@ import os from "node:os";
 import { join } from "node:path";
 import { hashPassword, verifyPassword } from "../src/domain/auth/passwords.ts";
 import { crmBench } from "./crm.ts";
+import { capacityBench } from "./capacity.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // The CRM at scale (bench/crm.ts) runs after the cells above; BENCH_CRM=0 skips it, --crm runs it alone.
 const CRM = process.env.BENCH_CRM !== "0";
 const CRM_ONLY = CRM && process.argv.includes("--crm");
+// The capacity engine (bench/capacity.ts, no server) runs last; BENCH_CAPACITY=0 skips it, --capacity runs it alone.
+const CAPACITY = process.env.BENCH_CAPACITY !== "0";
+const CAPACITY_ONLY = CAPACITY && process.argv.includes("--capacity");
 const CONNECTIONS = [1, 16, 64];
 // Autocannon runs under node, in its own process, so the load generator does not share Bun's event loop.
 const AUTOCANNON = join(ROOT, "node_modules/autocannon/autocannon.js");
@@ -182,7 +186,7 @@ try {
   await mkdir(DATA_DIR, { recursive: true });
   await chmod(DATA_DIR, 0o755);
 
-  if (!CRM_ONLY) {
+  if (!CRM_ONLY && !CAPACITY_ONLY) {
     progress("cold start (initdb)…");
     server = await start();
     const cold = server;
@@ -265,7 +269,7 @@ try {
     const totals = ENCODINGS.map((_, i) => bytes(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
     console.log(`| **total** | ${totals.map((t) => `**${t}**`).join(" | ")} |`);
   }
-  if (CRM) {
+  if (CRM && !CAPACITY_ONLY) {
     const report = await crmBench({
       root: ROOT, dataDir: DATA_DIR, pgPort: PG_PORT, base: BASE, seconds: SECONDS, progress,
       start: async () => (server = await start()),
@@ -276,6 +280,9 @@ try {
       loadPages: (connections, seconds, sessions) => loadScenario({ scenario: "pages", connections, seconds, expect: 200, sessions }),
     });
     console.log(`${CRM_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
+  }
+  if (CAPACITY && !CRM_ONLY) {
+    console.log(`${CAPACITY_ONLY ? "## Steward benchmark\n" : ""}\n${capacityBench(progress).join("\n")}`);
   }
 } finally {
   await cleanup();

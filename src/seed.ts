@@ -6,6 +6,7 @@ import { connect, type DbUrls } from "./domain/db.ts";
 import { APP_ROLE, startEmbedded, type EmbeddedServer } from "./domain/embedded.ts";
 import { migrate } from "./domain/migrate.ts";
 import { SEED_SIZES, seedDemo, type SeedSize } from "./domain/crm/seed.ts";
+import { seedCapacity } from "./domain/capacity/seed.ts";
 
 const usage = "usage: bun run seed [--size small|large] [--slug demo] [--password <new password for the demo user>]";
 let args;
@@ -46,6 +47,8 @@ try {
     const r = await seedDemo(db, { size, slug: args.slug, password: args.password ?? null, log: say });
     const made = Object.entries(r.counts).map(([k, n]) => `${n.toLocaleString("en-US")} ${k}`).join(", ");
     say(`done in ${r.seconds.toFixed(1)} s: ${made}`);
+    const cap = await seedCapacity(db.app, r.tenantId);
+    say(`capacity: one program with ${cap.intervals.toLocaleString("en-US")} intervals of history, ${cap.agents} agents`);
     console.log(`\nWorkspace: /t/${r.slug}`);
     console.log(`Sign in as ${r.email} with password ${r.password ?? "(unchanged: set when the account was created; pass --password to replace it)"}`);
   } finally {

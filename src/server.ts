@@ -8,6 +8,7 @@ import { migrate } from "./domain/migrate.ts";
 import { createTaskList, crontab } from "./jobs/index.ts";
 import { jsonLogger as log } from "./routes/types.ts";
 import { seedDemo } from "./domain/crm/seed.ts";
+import { seedCapacity } from "./domain/capacity/seed.ts";
 
 // Entry point. `bun src/server.ts` runs the web server and the job worker in one process; --web and --worker
 // run one half each (scale-out), --migrate only migrates.
@@ -102,6 +103,7 @@ async function start() {
   let demo: string | null = null;
   if (process.argv.includes("--demo")) {
     const r = await seedDemo(db, { size: "small", slug: "demo", password: null, log: () => {} });
+    await seedCapacity(db.app, r.tenantId);
     demo = `Demo workspace: /t/${r.slug}. Sign in as ${r.email} with password ${r.password ?? "(unchanged since the first --demo start)"}`;
   }
 

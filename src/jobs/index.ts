@@ -6,6 +6,7 @@ import { sendEmail } from "./mail/send-email.ts";
 import { purgeAudit } from "./audit/purge-audit.ts";
 import { purgeAuth } from "./auth/purge-auth.ts";
 import { crmImport, purgeImports } from "./crm/crm-import.ts";
+import { capacityImport, purgeCapacityImports } from "./capacity/capacity-import.ts";
 
 export type { JobDeps } from "./deps.ts";
 
@@ -18,6 +19,8 @@ export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]
     "purge-auth": purgeAuth(deps),
     "crm-import": crmImport(deps),
     "purge-imports": purgeImports(deps),
+    "capacity-import": capacityImport(deps),
+    "purge-capacity-imports": purgeCapacityImports(deps),
   };
 }
 
@@ -27,4 +30,5 @@ export const crontab = [
   "15 3 * * * purge-audit ?fill=1d&max=1",
   "*/30 * * * * purge-auth ?fill=1h&max=1",
   "45 3 * * * purge-imports ?fill=1d&max=1",
+  "50 3 * * * purge-capacity-imports ?fill=1d&max=1",
 ].join("\n");
