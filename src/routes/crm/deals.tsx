@@ -1,6 +1,8 @@
 import { loadTimeline } from "../../domain/crm/timeline.ts";
 import { Hono, type Context } from "hono";
-import { closeDeal, createDeal, DEAL_FILTER_KEYS, dealFormOptions, dealListChoices, deleteDeal, getDeal, listDeals, moveDeal, reopenDeal, updateDeal, type DealForm } from "../../domain/crm/deals.ts";
+import { DEAL_FILTER_KEYS, dealListChoices, listDeals } from "../../domain/crm/deal-lists.ts";
+import { closeDeal, moveDeal, reopenDeal } from "../../domain/crm/deal-stages.ts";
+import { createDeal, dealFormOptions, deleteDeal, getDeal, updateDeal, type DealForm } from "../../domain/crm/deals.ts";
 import { CURRENCIES, isCurrency, minorToMajor } from "../../domain/crm/money.ts";
 import { customFieldsFor, customFilterKeys, customFormFromRecord, type CustomForm } from "../../domain/crm/custom-fields.ts";
 import { bulkDeals } from "../../domain/crm/deal-bulk.ts";
