@@ -12,7 +12,10 @@ import { authorize } from "../tenancy/permissions.ts";
 import { FileTooLarge, safeFilename } from "./attachments.ts";
 import { customFieldsFor } from "./custom-fields.ts";
 import { spreadsheetSafe } from "./exports.ts";
-import { applyPlan, csvOptions, fieldsOf, findByIndex, IMPORT_MAX_BYTES, IMPORT_OBJECTS, inspectCsv, keysOf, loadKeyIndex, memberEmails, planBatch, rowKeys, sampleRows, suggestMapping, type Finder, type ImportField, type ImportObject, type Outcome, type Plan, type RowSpec } from "./import-rows.ts";
+import { csvOptions, inspectCsv, sampleRows } from "./csv-files.ts";
+import { fieldsOf, IMPORT_MAX_BYTES, IMPORT_OBJECTS, suggestMapping, type ImportField, type ImportObject } from "./import-fields.ts";
+import { applyPlan, findByIndex, loadKeyIndex, memberEmails, type Finder, type Outcome, type Plan } from "./import-records.ts";
+import { keysOf, planBatch, rowKeys, type RowSpec } from "./import-rows.ts";
 import { afterCursor, decodeCursor, encodeCursor, type SortSpec } from "./list-cursor.ts";
 import { isUuid, PAGE_SIZE } from "./shared.ts";
 
@@ -324,4 +327,3 @@ export async function purgeOldImports(owner: DB, now: Date): Promise<number> {
   return total;
 }
 
-export { IMPORT_MAX_BYTES, IMPORT_OBJECTS, type ImportField, type ImportObject, type Outcome };
