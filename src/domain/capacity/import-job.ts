@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { audit } from "../audit/audit.ts";
 import { inTransaction, systemCtx, type Actor, type Ctx } from "../context.ts";
 import type { DB } from "../db.ts";
-import { csvOptions } from "../crm/import-rows.ts";
+import { csvOptions } from "../crm/csv-files.ts";
 import { spreadsheetSafe } from "../crm/exports.ts";
 import { AGENT_COLUMNS, checkAgentRow, checkVolumeRow, headerIndex, VOLUME_COLUMNS, type AgentRow, type VolumeRow } from "./import-rows.ts";
 

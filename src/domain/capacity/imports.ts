@@ -3,7 +3,7 @@ import { audit } from "../audit/audit.ts";
 import { inTransaction, systemCtx, type Ctx } from "../context.ts";
 import type { DB } from "../db.ts";
 import { FileTooLarge, safeFilename } from "../crm/attachments.ts";
-import { inspectCsv } from "../crm/import-rows.ts";
+import { inspectCsv } from "../crm/csv-files.ts";
 import { isUuid } from "../crm/shared.ts";
 import { Invalid, NotFound } from "../errors.ts";
 import { enqueue } from "../queue.ts";

@@ -6,7 +6,7 @@ import type { CrmObject, CustomFieldType } from "../schema.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import { listCompanies } from "./company-lists.ts";
 import { listContacts } from "./contact-lists.ts";
-import { listDeals } from "./deals.ts";
+import { listDeals } from "./deal-lists.ts";
 import { listLeads } from "./leads.ts";
 import { isCurrency, minorToMajor } from "./money.ts";
 

@@ -1,169 +1,19 @@
-import { CsvError, type Options } from "csv-parse";
-import { parse as parseSync } from "csv-parse/sync";
 import { sql } from "kysely";
 import type { z } from "zod";
 import { EmailSchema, normalizeEmail } from "../auth/accounts.ts";
-import { inTransaction, type Ctx } from "../context.ts";
+import type { Ctx } from "../context.ts";
 import { Invalid } from "../errors.ts";
 import { CompanySchema, issueErrors } from "./companies.ts";
 import { ContactSchema } from "./contacts.ts";
-import { applyCustom, formName, parseCustomValues, type CustomFieldDef } from "./custom-fields.ts";
+import { applyCustom, parseCustomValues, type CustomFieldDef } from "./custom-fields.ts";
 import { LeadSchema } from "./leads.ts";
 import { normalizeDomain, phoneDigits } from "./shared.ts";
+import type { ImportField, ImportObject } from "./import-fields.ts";
+import { findByKeys, type Finder, type Plan, type Rec } from "./import-records.ts";
 
-// What one CSV row becomes: the fields an object can import, reading the file's shape, checking a row with the
-// object's form schema, and planning a batch (match by email or domain → update, else create) before writing it.
-
-import type { ImportObject } from "../schema.ts";
-export type { ImportObject };
-export const IMPORT_OBJECTS: ImportObject[] = ["company", "contact", "lead"];
-export const IMPORT_MAX_BYTES = 50 * 1024 * 1024;
-export const MAX_COLUMNS = 200;
-
-export interface ImportField {
-  key: string;
-  label: string;
-  /** Header names (normalised: lower case, letters and digits only) this field is suggested for. */
-  aliases: string[];
-  /** Several columns may feed it (a contact's emails and phones). */
-  multi?: boolean;
-}
-
-const f = (key: string, label: string, aliases: string[] = [], multi = false): ImportField => ({ key, label, aliases, multi });
-const owner = f("owner_email", "Owner (member's email)", ["owneremail", "ownersemail", "assignedtoemail"]);
-const companyNames = ["company", "companyname", "organisation", "organization", "account", "accountname", "employer"];
-
-export const BUILT_IN: Record<ImportObject, ImportField[]> = {
-  company: [
-    f("name", "Name", [...companyNames, "name"]),
-    f("domain", "Domain", ["website", "web", "url", "site", "companydomain", "homepage"]),
-    f("industry", "Industry", ["sector"]),
-    f("size", "Size", ["companysize", "employees", "headcount"]),
-    f("address", "Address", ["street", "location", "postaladdress"]),
-    owner,
-  ],
-  contact: [
-    f("first_name", "First name", ["firstname", "first", "givenname", "forename"]),
-    f("last_name", "Last name", ["lastname", "last", "surname", "familyname"]),
-    f("full_name", "Full name (split into first and last)", ["name", "fullname", "contactname", "contact"]),
-    f("emails", "Email", ["email", "emails", "emailaddress", "mail", "workemail", "personalemail"], true),
-    f("phones", "Phone", ["phone", "phones", "telephone", "tel", "mobile", "cell", "phonenumber", "mobilephone", "workphone"], true),
-    f("title", "Title", ["jobtitle", "position", "role"]),
-    f("company", "Company (by name; created if new)", companyNames),
-    owner,
-  ],
-  lead: [
-    f("name", "Name", ["name", "fullname", "leadname", "contactname"]),
-    f("email", "Email", ["email", "emailaddress", "mail"]),
-    f("phone", "Phone", ["phone", "telephone", "tel", "mobile", "phonenumber"]),
-    f("company_name", "Company", companyNames),
-    f("source", "Source", ["leadsource"]),
-    f("status", "Status", ["leadstatus"]),
-    owner,
-    ...["source", "medium", "campaign", "term", "content"].map((p) => f(`utm_${p}`, `UTM ${p}`)),
-    f("referrer", "Referrer", ["referer", "referrerurl", "referringurl"]),
-  ],
-};
+// What each row will do, decided without writing anything, so the preview plans its rows exactly as the job does.
 
 const SCHEMAS: Record<ImportObject, z.ZodType<Record<string, unknown>>> = { company: CompanySchema, contact: ContactSchema, lead: LeadSchema };
-
-/** The columns a row writes, per object (what the schema returns, and what the bulk update sets). */
-export const COLUMNS: Record<ImportObject, string[]> = {
-  company: ["name", "domain", "industry", "size", "address", "owner_id"],
-  contact: ["first_name", "last_name", "emails", "phones", "title", "company_id", "owner_id"],
-  lead: ["name", "email", "phone", "company_name", "source", "status", "owner_id", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "referrer"],
-};
-export const TABLES = { company: "companies", contact: "contacts", lead: "leads" } as const;
-
-export const fieldsOf = (object: ImportObject, defs: CustomFieldDef[]): ImportField[] => [
-  ...BUILT_IN[object],
-  ...defs.map((d) => f(formName(d.key), `${d.label} (custom)`, [d.key, d.label].map(normalise))),
-];
-
-const normalise = (s: string) => s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]/g, "");
-
-/** A first mapping from the header: exact name matches first, then headers that contain a field's name. */
-export function suggestMapping(header: string[], fields: ImportField[]): (string | null)[] {
-  const out: (string | null)[] = header.map(() => null);
-  const taken = new Set<string>();
-  const names = (fl: ImportField) => [normalise(fl.key), normalise(fl.label), ...fl.aliases];
-  const pass = (hit: (h: string, n: string) => boolean) =>
-    header.forEach((raw, i) => {
-      const h = normalise(raw);
-      if (out[i] || !h) return;
-      const fl = fields.find((x) => (x.multi || !taken.has(x.key)) && names(x).some((n) => hit(h, n)));
-      if (fl) {
-        out[i] = fl.key;
-        taken.add(fl.key);
-      }
-    });
-  pass((h, n) => h === n);
-  pass((h, n) => n.length >= 5 && h.includes(n));
-  return out;
-}
-
-// ---- The file ----
-
-// Blank lines, and rows of nothing but delimiters (spreadsheets export trailing ones), are not rows at all.
-export const csvOptions = (delimiter: string): Options => ({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true, max_record_size: 128_000 });
-
-/** Comma or semicolon: whichever the header line holds more of outside quotes (a header naming "a;b" stays one). */
-export function sniffDelimiter(text: string): "," | ";" {
-  let quoted = false;
-  let commas = 0;
-  let semis = 0;
-  for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === "\n" || ch === "\r")) break;
-    else if (!quoted && ch === ",") commas++;
-    else if (!quoted && ch === ";") semis++;
-  }
-  return semis > commas ? ";" : ",";
-}
-
-const bad = (message: string) => new Invalid({ file: message });
-
-/** Checks an upload is UTF-8 CSV (BOM or not) and reads its shape; anything else is a 422 that says what to do. */
-export function inspectCsv(bytes: Uint8Array): { hasBom: boolean; delimiter: "," | ";"; header: string[] } {
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw bad("This file is saved as UTF-16. Save it as “CSV UTF-8” and upload it again.");
-  }
-  const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(hasBom ? bytes.subarray(3) : bytes);
-  } catch {
-    throw bad("This file is not UTF-8 text. Save it as “CSV UTF-8” (or UTF-8 text) and upload it again.");
-  }
-  if (text.includes("\0")) throw bad("This file holds binary data, not CSV text.");
-  if (text.trim() === "") throw bad("This file is empty.");
-  const delimiter = sniffDelimiter(text);
-  let records: string[][];
-  try {
-    records = parseSync(text, { ...csvOptions(delimiter), to: 2 });
-  } catch (err) {
-    if (err instanceof CsvError) throw bad(`This file is not valid CSV: ${err.message}`);
-    throw err;
-  }
-  const header = (records[0] ?? []).map((h) => h.trim().slice(0, 200));
-  if (header.every((h) => h === "")) throw bad("The first line must name the columns.");
-  if (header.length > MAX_COLUMNS) throw bad(`The file has ${header.length} columns; at most ${MAX_COLUMNS} can be imported.`);
-  if (records.length < 2) throw bad("The file has a header line but no rows to import.");
-  return { hasBom, delimiter, header };
-}
-
-/** The first rows after the header, from the start of the file (which may end mid-record: what parsed is kept). */
-export function sampleRows(prefix: Uint8Array, delimiter: string, n = 10): string[][] {
-  const rows: string[][] = [];
-  try {
-    parseSync(new TextDecoder().decode(prefix), { ...csvOptions(delimiter), to: n + 1, on_record: (r: string[]) => (rows.push(r), r) });
-  } catch (err) {
-    if (!(err instanceof CsvError)) throw err;
-  }
-  return rows.slice(1, n + 1);
-}
-
-// ---- One row ----
 
 export interface RowSpec {
   object: ImportObject;
@@ -234,61 +84,8 @@ function reasonOf(spec: RowSpec, errors: Record<string, string>): string {
     .join(" ");
 }
 
-// ---- A batch ----
-
-export interface Rec {
-  id: string;
-  values: Record<string, unknown>;
-  custom: Record<string, unknown>;
-}
-export type Outcome = { kind: "created" | "updated" } | { kind: "rejected"; reason: string };
-export interface Plan {
-  outcomes: Outcome[];
-  creates: Rec[];
-  updates: Rec[];
-  newCompanies: { id: string; name: string }[];
-}
-
 export const keysOf = (object: ImportObject, v: Record<string, unknown>): string[] =>
   object === "contact" ? (v.emails as string[]) : object === "company" ? (v.domain ? [v.domain as string] : []) : v.email ? [(v.email as string).toLowerCase()] : [];
-
-/** The workspace's members by email, for the owner column. */
-export async function memberEmails(tx: Ctx): Promise<Map<string, string>> {
-  const r = await sql<{ email: string; id: string }>`
-    select lower(u.email) as email, u.id from memberships m join users u on u.id = m.user_id where m.tenant_id = ${tx.tenantId}`.execute(tx.db);
-  return new Map(r.rows.map((x) => [x.email, x.id]));
-}
-
-/** Finds the records that hold any of these match keys. */
-export type Finder = (tx: Ctx, keys: string[]) => Promise<Rec[]>;
-
-async function records(tx: Ctx, object: ImportObject, match: ReturnType<typeof sql>): Promise<Rec[]> {
-  const cols = sql.join(COLUMNS[object].map((c) => sql.ref(c)));
-  const r = await sql<Record<string, unknown> & { id: string; custom: Record<string, unknown> }>`
-    select id, ${cols}, custom from ${sql.table(TABLES[object])} where tenant_id = ${tx.tenantId} and ${match} order by id`.execute(tx.db);
-  return r.rows.map(({ id, custom, ...values }) => ({ id, custom: custom ?? {}, values }));
-}
-
-/** Matching by key in SQL: right for a few keys (the preview). */
-export const findByKeys =
-  (object: ImportObject): Finder =>
-  async (tx, keys) =>
-    !keys.length
-      ? []
-      : records(tx, object, object === "contact" ? sql`emails && ${keys}::text[]` : object === "company" ? sql`domain = any(${keys}::text[])` : sql`lower(email) = any(${keys}::text[])`);
-
-/**
- * Matching through a key → id index the job built once (loadKeyIndex): each batch then reads its records by
- * primary key. Asking Postgres for 500 emails at a time is not an option: `emails && array[…500]` is planned as a
- * scan of the workspace's contacts (or a GIN scan slowed by the pending list a bulk insert leaves), and the
- * import grew quadratic (100,000 rows: 168 s).
- */
-export const findByIndex =
-  (object: ImportObject, index: Map<string, string>): Finder =>
-  async (tx, keys) => {
-    const ids = [...new Set(keys.flatMap((k) => index.get(k) ?? []))];
-    return ids.length ? records(tx, object, sql`id = any(${ids}::uuid[])`) : [];
-  };
 
 /** The match keys a row may carry, read loosely (a superset of what validation keeps): to bound the index. */
 export function rowKeys(object: ImportObject, mapping: (string | null)[], cells: string[]): string[] {
@@ -298,22 +95,6 @@ export function rowKeys(object: ImportObject, mapping: (string | null)[], cells:
     const v = cell(cells[i]).toLowerCase();
     return object === "company" ? [normalizeDomain(v)] : v.split(/[\r\n;,]+/).map((e) => e.trim());
   });
-}
-
-/** Key → record id for the workspace's records whose key the file holds (the first record by id wins). */
-export async function loadKeyIndex(ctx: Ctx, object: ImportObject, wanted: Set<string>): Promise<Map<string, string>> {
-  const index = new Map<string, string>();
-  const key = object === "contact" ? sql<string[]>`emails` : object === "company" ? sql<string[]>`array[domain]` : sql<string[]>`array[lower(email)]`;
-  let after = "00000000-0000-0000-0000-000000000000";
-  for (;;) {
-    const r = await inTransaction(ctx, (tx) =>
-      sql<{ id: string; keys: (string | null)[] }>`
-        select id, ${key} as keys from ${sql.table(TABLES[object])} where tenant_id = ${tx.tenantId} and id > ${after}::uuid order by id limit 5000`.execute(tx.db),
-    );
-    for (const row of r.rows) for (const k of row.keys) if (k && wanted.has(k) && !index.has(k)) index.set(k, row.id);
-    if (r.rows.length < 5000) return index;
-    after = r.rows[r.rows.length - 1]!.id;
-  }
 }
 
 function union(field: string, before: string[], more: string[]): string[] {
@@ -402,27 +183,4 @@ export async function planBatch(tx: Ctx, spec: RowSpec, members: Map<string, str
   }
   plan.updates = found.filter((r) => snapshot.get(r.id) !== JSON.stringify(r));
   return plan;
-}
-
-const TYPES: Record<string, string> = { emails: "text[]", phones: "text[]", owner_id: "uuid", company_id: "uuid" };
-
-/** Writes a plan: new companies, then every created record in one multi-row insert, then one bulk update. */
-export async function applyPlan(tx: Ctx, object: ImportObject, plan: Plan, createdBy: string | null): Promise<void> {
-  const stamps = { created_by: createdBy, created_at: tx.now, updated_at: tx.now };
-  if (plan.newCompanies.length) {
-    await tx.db.insertInto("companies").values(plan.newCompanies.map((c) => ({ tenant_id: tx.tenantId!, ...c, ...stamps }))).execute();
-  }
-  if (plan.creates.length) {
-    const rows = plan.creates.map((r) => ({ tenant_id: tx.tenantId!, id: r.id, ...r.values, custom: r.custom, ...stamps }));
-    await tx.db.insertInto(TABLES[object]).values(rows as never).execute();
-  }
-  if (plan.updates.length) {
-    const cols = COLUMNS[object];
-    const json = JSON.stringify(plan.updates.map((r) => ({ id: r.id, ...r.values, custom: r.custom })));
-    const defs = sql.raw(["id uuid", ...cols.map((c) => `${c} ${TYPES[c] ?? "text"}`), "custom jsonb"].join(", "));
-    const sets = sql.raw([...cols, "custom"].map((c) => `${c} = v.${c}`).join(", "));
-    await sql`update ${sql.table(TABLES[object])} as t set ${sets}, updated_at = ${tx.now}
-      from jsonb_to_recordset(${json}::text::jsonb) as v(${defs})
-      where t.tenant_id = ${tx.tenantId} and t.id = v.id`.execute(tx.db);
-  }
 }

@@ -1,6 +1,7 @@
 import type { Task } from "graphile-worker";
 import { z } from "zod";
-import { purgeOldImports, runImport } from "../../domain/crm/imports.ts";
+import { runImport } from "../../domain/crm/import-runs.ts";
+import { purgeOldImports } from "../../domain/crm/imports.ts";
 import type { JobDeps } from "../deps.ts";
 
 const Payload = z.object({ tenantId: z.uuid(), importId: z.uuid() });

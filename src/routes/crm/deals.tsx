@@ -1,26 +1,25 @@
 import { loadTimeline } from "../../domain/crm/timeline.ts";
 import { Hono, type Context } from "hono";
-import { closeDeal, createDeal, DEAL_FILTER_KEYS, dealFormOptions, dealListChoices, deleteDeal, getDeal, listDeals, moveDeal, reopenDeal, updateDeal, type DealForm } from "../../domain/crm/deals.ts";
+import { closeDeal, moveDeal, reopenDeal } from "../../domain/crm/deal-stages.ts";
+import { createDeal, dealFormOptions, deleteDeal, getDeal, updateDeal, type DealForm } from "../../domain/crm/deals.ts";
 import { CURRENCIES, isCurrency, minorToMajor } from "../../domain/crm/money.ts";
-import { customFieldsFor, customFilterKeys, customFormFromRecord, type CustomForm } from "../../domain/crm/custom-fields.ts";
-import { bulkDeals } from "../../domain/crm/deal-bulk.ts";
+import { customFieldsFor, customFormFromRecord, type CustomForm } from "../../domain/crm/custom-fields.ts";
 import { ensureDefaultPipeline } from "../../domain/crm/pipelines.ts";
 import { Forbidden, Invalid } from "../../domain/errors.ts";
-import { DealFormPage, DealPage, DealsPage, DealsRegion, type DealPageProps, type DealsListProps, type Values } from "../../views/crm/deals.tsx";
+import { DealFormPage, DealPage, type DealPageProps, type Values } from "../../views/crm/deals.tsx";
 import type { Flash } from "../../views/layout.tsx";
 import { requestCtx } from "../context.ts";
 import { formValues } from "../forms.ts";
-import { page, pageOr, flashFrom } from "../render.tsx";
+import { page, flashFrom } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
 import { shellOf } from "./pipelines.tsx";
 import { customFormValues } from "./fields.tsx";
-import { doneFlash } from "./companies.tsx";
-import { bulkAction } from "./leads.tsx";
+
+// A deal's own pages (form, record, stage move, closure, reopening); the list and bulk actions are deal-lists.tsx.
 
 type C = Context<AppEnv>;
 
 const DONE: Record<string, string> = { created: "Deal created.", saved: "Deal saved.", won: "Marked as won.", lost: "Marked as lost.", reopened: "Deal reopened.", moved: "Deal moved." };
-const LIST_DONE: Record<string, string> = { "bulk-deleted": "{n} deals deleted.", "bulk-assigned": "{n} deals assigned." };
 const crm = (c: C) => `/t/${c.var.membership.slug}/crm`;
 
 /** The form's fields (first value of each) and every contact chosen in the multi-select. */
@@ -57,31 +56,7 @@ async function dealPage(c: C, extra: Partial<DealPageProps> = {}, status: 200 | 
   return page(c, <DealPage shell={shellOf(c)} deal={deal} flash={flash} timeline={timeline} fields={fields} {...extra} />, status);
 }
 
-/** The list; after a refused bulk action (`refused`), its first page again with the reason and status 422. */
-async function listPage(c: C, refused?: Flash) {
-  const ctx = requestCtx(c);
-  await ensureDefaultPipeline(ctx);
-  const values: Values = {};
-  const fields = await customFieldsFor(ctx, "deal");
-  if (!refused) for (const k of [...DEAL_FILTER_KEYS, "after", ...customFilterKeys(fields)]) if (c.req.query(k) !== undefined) values[k] = c.req.query(k)!.slice(0, 1000);
-  const choices = { ...(await dealListChoices(ctx)), fields, canEdit: shellOf(c).canEdit };
-  let list: DealsListProps;
-  let status: 200 | 422 = refused ? 422 : 200;
-  try {
-    const r = await listDeals(ctx, values);
-    list = { slug: c.var.membership.slug, values, rows: r.rows, next: r.next, paged: !!r.filters.after, ...choices };
-  } catch (err) {
-    if (!(err instanceof Invalid)) throw err;
-    list = { slug: c.var.membership.slug, values, errors: err.fieldErrors, rows: [], next: null, paged: false, ...choices };
-    status = 422;
-  }
-  const flash = refused ?? (Object.hasOwn(LIST_DONE, c.req.query("done") ?? "") ? doneFlash(c, LIST_DONE) : null);
-  return pageOr(c, () => <DealsPage shell={shellOf(c)} list={list} flash={flash} />, () => <DealsRegion list={list} />, status);
-}
-
 export const dealsRoutes = new Hono<AppEnv>()
-  .get("/deals", (c) => listPage(c))
-  .post("/deals/bulk", (c) => bulkAction(c, `${crm(c)}/deals`, (input) => bulkDeals(requestCtx(c), input), (refused) => listPage(c, refused)))
   .get("/deals/new", async (c) => {
     const { id: first } = await ensureDefaultPipeline(requestCtx(c));
     const pipelineId = c.req.query("pipeline_id") ?? first;

@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { contentDisposition, FileTooLarge } from "../../domain/crm/attachments.ts";
-import { getImport, IMPORT_MAX_BYTES, importMapping, listImports, openRejected, saveMapping, startImport, uploadImport } from "../../domain/crm/imports.ts";
+import { IMPORT_MAX_BYTES } from "../../domain/crm/import-fields.ts";
+import { getImport, importMapping, listImports, openRejected, saveMapping, startImport, uploadImport } from "../../domain/crm/imports.ts";
 import { Invalid, type FieldErrors } from "../../domain/errors.ts";
 import { ImportMappingPage, ImportProgress, ImportsPage, ImportStatusPage, MappingRegion, type Shell } from "../../views/crm/imports.tsx";
 import type { Flash } from "../../views/layout.tsx";

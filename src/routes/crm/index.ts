@@ -5,6 +5,7 @@ import { requestCtx } from "../context.ts";
 import { activityRoutes } from "./activity.tsx";
 import { companiesRoutes } from "./companies.tsx";
 import { contactsRoutes } from "./contacts.tsx";
+import { dealListsRoutes } from "./deal-lists.tsx";
 import { dealsRoutes } from "./deals.tsx";
 import { leadsRoutes } from "./leads.tsx";
 import { pipelinesRoutes } from "./pipelines.tsx";
@@ -38,6 +39,7 @@ export const crmRoutes = new Hono<AppEnv>()
   .route("/", contactsRoutes)
   .route("/", leadsRoutes)
   .route("/", pipelinesRoutes)
+  .route("/", dealListsRoutes)
   .route("/", dealsRoutes)
   .route("/", activityRoutes)
   .route("/", searchRoutes);

@@ -1,6 +1,8 @@
 import { CrmNav } from "./nav.tsx";
 import type { Child } from "hono/jsx";
-import type { ImportDetail, ImportObject, ImportSummary, MappingView, Outcome } from "../../domain/crm/imports.ts";
+import type { ImportObject } from "../../domain/crm/import-fields.ts";
+import type { Outcome } from "../../domain/crm/import-records.ts";
+import type { ImportDetail, ImportSummary, MappingView } from "../../domain/crm/imports.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { FieldMessage, FormErrors } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
