@@ -8,7 +8,7 @@ import { Invalid } from "../errors.ts";
 import { COMPANY_SIZES, issueErrors, parseForm } from "./companies.ts";
 import { customFieldsFor, customListQuery, type CustomValues } from "./custom-fields.ts";
 import { afterCursor, cursorField, decodeCursor, encodeCursor, type SortSpec } from "./list-cursor.ts";
-import { assertOwner, isUuid, PAGE_SIZE, matchesSearch, searchQuery } from "./shared.ts";
+import { assertOwner, isUuid, PAGE_SIZE, searchFilter, searchQuery } from "./shared.ts";
 
 /** The owner filter: anyone (empty), nobody ("none"), or one member. */
 export const ownerFilter = z
@@ -66,7 +66,7 @@ export async function listCompanies(ctx: Ctx, values: Record<string, string>, li
       .select(sql<string[]>`array[${sql.join(spec.keys.map((k) => sql`${k.expr}::text`))}]`.as("sort_key"))
       .where("c.tenant_id", "=", tx.tenantId!);
     const tsq = f.q ? searchQuery(f.q) : null;
-    if (tsq) q = q.where(matchesSearch("companies", "c", tsq));
+    if (tsq) q = q.where(await searchFilter(tx, "companies", "c", tsq));
     if (f.owner === "none") q = q.where("c.owner_id", "is", null);
     else if (f.owner) q = q.where("c.owner_id", "=", f.owner);
     if (f.size) q = q.where("c.size", "=", f.size);

@@ -8,7 +8,7 @@ import { assignOwners, ownerFilter, type BulkInput } from "./company-lists.ts";
 import { contactName } from "./contacts.ts";
 import { customFieldsFor, customListQuery, type CustomValues } from "./custom-fields.ts";
 import { afterCursor, cursorField, decodeCursor, encodeCursor, type SortSpec } from "./list-cursor.ts";
-import { isUuid, PAGE_SIZE, matchesSearch, searchQuery } from "./shared.ts";
+import { isUuid, PAGE_SIZE, searchFilter, searchQuery } from "./shared.ts";
 
 const lastName = [
   { expr: sql`k.last_key`, kind: "text" },
@@ -80,7 +80,7 @@ export async function listContacts(
       .where("k.tenant_id", "=", tx.tenantId!);
     // Phone-like searches match phones by digits too (searchQuery).
     const tsq = f.q ? searchQuery(f.q) : null;
-    if (tsq) q = q.where(matchesSearch("contacts", "k", tsq));
+    if (tsq) q = q.where(await searchFilter(tx, "contacts", "k", tsq));
     if (f.owner === "none") q = q.where("k.owner_id", "is", null);
     else if (f.owner) q = q.where("k.owner_id", "=", f.owner);
     if (f.company) q = q.where("k.company_id", "=", f.company);

@@ -8,7 +8,7 @@ import { formatMoney } from "./money.ts";
 import { listPipelines, parse, type PipelineWithStages } from "./pipelines.ts";
 import { customFieldsFor, customListQuery, type CustomValues } from "./custom-fields.ts";
 import { DaySchema } from "./deals.ts";
-import { isUuid, memberOptions, PAGE_SIZE, matchesSearch, searchQuery } from "./shared.ts";
+import { isUuid, memberOptions, PAGE_SIZE, searchFilter, searchQuery } from "./shared.ts";
 
 // The deals list apart from the record: its filters, sorts and keyset cursor follow the list page, not the form.
 
@@ -98,7 +98,7 @@ export async function listDeals(ctx: Ctx, values: Record<string, string | undefi
     if (f.close_from) q = q.where("d.expected_close_date", ">=", f.close_from);
     if (f.close_to) q = q.where("d.expected_close_date", "<=", f.close_to);
     for (const w of custom.where) q = q.where(w);
-    if (tsq) q = q.where(sql<boolean>`(${matchesSearch("deals", "d", tsq)} or ${matchesSearch("companies", "c", tsq)})`);
+    if (tsq) q = q.where(sql<boolean>`(${await searchFilter(tx, "deals", "d", tsq)} or ${await searchFilter(tx, "companies", "c", tsq)})`);
     if (after) q = q.where(sql<boolean>`(${key.expr}, d.id) ${sql.raw(dir === "desc" ? "<" : ">")} (cast(${after[0]} as ${sql.raw(key.type)}), cast(${after[1]} as uuid))`);
     const rows = (await q.orderBy(key.expr, dir).orderBy("d.id", dir).limit(limit + 1).execute()) as DealRow[];
     const more = rows.length > limit;

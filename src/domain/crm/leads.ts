@@ -7,7 +7,7 @@ import { Invalid, NotFound } from "../errors.ts";
 import type { Lead, LeadStatus } from "../schema.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import { applyCustom, customDiff, customFieldsFor, customListQuery, customSet, parseWithCustom, type CustomForm, type CustomValues } from "./custom-fields.ts";
-import { assertOwner, isUuid, memberOptions, optionalText, PAGE_SIZE, requiredText, matchesSearch, searchQuery } from "./shared.ts";
+import { assertOwner, isUuid, memberOptions, optionalText, PAGE_SIZE, requiredText, searchFilter, searchQuery } from "./shared.ts";
 
 export const LEAD_STATUSES: LeadStatus[] = ["new", "contacted", "qualified", "disqualified"];
 export const LEAD_STATUS_LABELS: Record<LeadStatus, string> = { new: "New", contacted: "Contacted", qualified: "Qualified", disqualified: "Disqualified" };
@@ -219,7 +219,7 @@ export async function listLeads(ctx: Ctx, values: Record<string, string | undefi
       .select(key.as("sort_key"))
       .where("l.tenant_id", "=", tx.tenantId!);
     const tsq = f.q ? searchQuery(f.q) : null;
-    if (tsq) q = q.where(matchesSearch("leads", "l", tsq));
+    if (tsq) q = q.where(await searchFilter(tx, "leads", "l", tsq));
     if (f.status) q = q.where("l.status", "=", f.status);
     if (f.owner === "none") q = q.where("l.owner_id", "is", null);
     else if (f.owner) q = q.where("l.owner_id", "=", f.owner);

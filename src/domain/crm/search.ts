@@ -12,6 +12,8 @@ export interface SearchHit {
 
 const PER_KIND = 5;
 
+const RANKED = 1000;
+
 /**
  * The global search box: any record by name, email or phone, a few of each kind, best matches first. Uses the
  * generated tsvector columns (GIN-indexed); something typed like a phone number matches phones by their digits.
@@ -21,9 +23,10 @@ export async function globalSearch(ctx: Ctx, typed: string): Promise<SearchHit[]
   const q = searchQuery(typed.slice(0, 200));
   if (!q) return [];
   return inTransaction(ctx, async (tx) => {
-    // Each kind's best matches by rank, through the index-backed search_matches (see migrations/0003_crm.ts).
+    // Each kind's best matches by rank, through the index (see migrations/0003_crm.ts). A broad search ranks the
+    // first RANKED matches found rather than all of them: a box showing five of each kind needs no more.
     const top = (table: "contacts" | "companies" | "leads" | "deals") =>
-      sql`(select m.id, m.rank from app_private.search_matches(${table}, ${q}) m order by m.rank desc, m.id limit ${PER_KIND})`;
+      sql`(select m.id, m.rank from app_private.search_first(${table}, ${q}, ${RANKED}) m order by m.rank desc, m.id limit ${PER_KIND})`;
     const r = await sql<SearchHit>`
       (select 'contacts' as kind, k.id, trim(k.first_name || ' ' || k.last_name) as title, k.emails[1] as detail
          from ${top("contacts")} m join contacts k on k.id = m.id order by m.rank desc, k.id)

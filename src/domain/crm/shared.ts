@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
 import { Invalid } from "../errors.ts";
@@ -77,12 +77,20 @@ export const isUuid = (s: string) => z.uuid().safeParse(s).success;
 
 export type SearchTable = "companies" | "contacts" | "leads" | "deals";
 
+/** Past this many matches a search is broad: lists walk their own order and test each row instead (searchFilter). */
+export const NARROW_SEARCH = 2000;
+
 /**
- * `alias.id` is among the records of `table` matching a tsquery from searchQuery(). Goes through
- * app_private.search_matches so the GIN index serves it under row-level security (see migrations/0003_crm.ts).
+ * A condition for `alias` (a row of `table`) matching a tsquery from searchQuery(), chosen by how many rows match.
+ * A narrow search (up to NARROW_SEARCH matches) collects its ids through app_private.search_first, which uses
+ * the GIN index under row-level security (see migrations/0003_crm.ts), and the list fetches them by primary key.
+ * A broad one becomes a plain filter on the row's own tsvector: the list walks its sort index and stops after a
+ * page, where sorting tens of thousands of matches for 50 rows cost up to a second (migrations/0011).
  */
-export function matchesSearch(table: SearchTable, alias: string, tsq: string) {
-  // `= any(array(…))` makes the matches one init-plan array: `uuid = uuid` is leakproof, so under RLS it still
-  // becomes an index condition on the primary key. An `in (subquery)` filter is not, and scanned every row.
-  return sql<boolean>`${sql.ref(`${alias}.id`)} = any(array(select m.id from app_private.search_matches(${table}, ${tsq}) m))`;
+export async function searchFilter(ctx: Ctx, table: SearchTable, alias: string, tsq: string): Promise<RawBuilder<boolean>> {
+  const r = await sql<{ ids: string[] }>`select array(select m.id from app_private.search_first(${table}, ${tsq}, ${NARROW_SEARCH + 1}) m) as ids`.execute(ctx.db);
+  const ids = r.rows[0]?.ids ?? [];
+  // `= any(…)` on an array parameter: `uuid = uuid` is leakproof, so under RLS it stays a primary-key index condition.
+  if (ids.length <= NARROW_SEARCH) return sql<boolean>`${sql.ref(`${alias}.id`)} = any(${ids}::uuid[])`;
+  return sql<boolean>`${sql.ref(`${alias}.search`)} @@ to_tsquery('simple', ${tsq})`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { inTransaction, systemCtx } from "../../../src/domain/context.ts";
-import { searchQuery } from "../../../src/domain/crm/shared.ts";
+import { NARROW_SEARCH, searchQuery } from "../../../src/domain/crm/shared.ts";
 import { testApp } from "../../support/app.ts";
 import { useTestDatabase } from "../../support/db.ts";
 import { addMember, createAccount, type Account } from "../../support/factories.ts";
@@ -52,6 +52,33 @@ describe("global search", () => {
     expect(await list("contacts", "79460958")).toContain("LovelaceMARK3");
     expect(await list("leads", "555 0199")).toContain("Charles Babbage MARK3");
     expect(await list("contacts", "5550199")).not.toContain("LovelaceMARK3");
+  });
+
+  test("a list search that matches more records than a narrow search holds still pages in order, with every match once", async () => {
+    const app = testApp({ db: t.db });
+    const acct = await createAccount(t, app);
+    const n = NARROW_SEARCH + 30;
+    // Broad: n contacts named Zebra (plus others that must not show); narrow: the 7 named Quagga.
+    await t.su`insert into contacts (tenant_id, id, first_name, last_name, created_at, updated_at)
+      select ${acct.tenantId}::uuid, gen_random_uuid(), 'Zebra', 'Z' || lpad(i::text, 5, '0'), now(), now() from generate_series(1, ${n}) i
+      union all select ${acct.tenantId}::uuid, gen_random_uuid(), 'Horse', 'A' || i, now(), now() from generate_series(1, 50) i
+      union all select ${acct.tenantId}::uuid, gen_random_uuid(), 'Quagga', 'Q' || i, now(), now() from generate_series(1, 7) i`;
+    const names = (html: string) => [...html.matchAll(/>(?:Zebra|Quagga|Horse) ([A-Z]\d+)</g)].map((m) => m[1]!);
+    const list = async (url: string) => {
+      const html = await (await acct.client.get(url)).text();
+      const next = /href="([^"]*[?&](?:amp;)?after=[^"]*)"/.exec(html)?.[1]?.replaceAll("&amp;", "&") ?? null;
+      return { names: names(html), next };
+    };
+    const seen: string[] = [];
+    let url: string | null = `/t/${acct.slug}/crm/contacts?q=zebra&sort=-name`;
+    for (let pages = 0; url && pages < 3; pages++) {
+      const page = await list(url);
+      seen.push(...page.names);
+      url = page.next;
+    }
+    const expected = Array.from({ length: n }, (_, i) => `Z${String(n - i).padStart(5, "0")}`).slice(0, 150);
+    expect(seen).toEqual(expected);
+    expect((await list(`/t/${acct.slug}/crm/contacts?q=quagga`)).names).toEqual(["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7"]);
   });
 
   test("the full page works without JavaScript and the fragment is small", async () => {
