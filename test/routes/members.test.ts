@@ -241,7 +241,10 @@ describe("roles and removal", () => {
         member.client.post(`${base}/${owner.user.id}/role`, { role: "admin" }),
       ])
     ).map((r) => r.status);
-    expect(statuses.sort()).toEqual([303, 409]);
+    // One demotion wins. The other is refused: 409 when both ran at once (the last-owner check under a lock), or
+    // 403 when the winner committed first and its target was no longer an owner when it asked.
+    expect(statuses.filter((s) => s === 303).length).toBe(1);
+    expect([403, 409]).toContain(statuses.find((s) => s !== 303)!);
     const owners = await t.su`select 1 from memberships where tenant_id = ${owner.tenantId} and role = 'owner'`;
     expect(owners.length).toBe(1);
   });
