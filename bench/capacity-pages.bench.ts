@@ -1,20 +1,20 @@
 import { expect, test } from "bun:test";
-import { testApp } from "../../support/app.ts";
-import { useTestDatabase } from "../../support/db.ts";
-import { createAccount } from "../../support/factories.ts";
-import { seedAgent, seedProgram } from "./plans-fixture.ts";
+import { testApp } from "../test/support/app.ts";
+import { useTestDatabase } from "../test/support/db.ts";
+import { createAccount } from "../test/support/factories.ts";
+import { seedAgent, seedProgram } from "../test/routes/capacity/plans-fixture.ts";
 
-// Issue 5, item 10: each planning page p99 ≤ 100 ms for a program with a year of 15-minute history. A measurement,
-// not part of the ordinary suite (it seeds 35,040 intervals and computes a 52-week forecast and plans):
-//   CAPACITY_SPEED=1 bun test test/routes/capacity/plans-speed.test.ts
-// It prints the figures and fails if a page's p99 is over 100 ms.
+// Issue 5, item 10: each planning page p99 ≤ 100 ms for a program with a year of 15-minute history. A benchmark,
+// not a test: it borrows the test harness (a throwaway database, the real app in-process, one session) and prints
+// markdown. `bun run bench --capacity` runs it (as `bun test ./bench/capacity-pages.bench.ts`, which only runs
+// when named: its name is not a test file's).
 
 const t = useTestDatabase();
 const RUNS = Number(process.env.CAPACITY_SPEED_RUNS ?? 200);
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 
-test.skipIf(!process.env.CAPACITY_SPEED)("planning pages answer within 100 ms at p99 for a year of 15-minute history", async () => {
+test("planning pages with a year of 15-minute history", async () => {
   const app = testApp({ db: t.db, now: () => new Date("2025-01-01T08:00:00Z") });
   const owner = await createAccount(t, app);
   const programId = await seedProgram(t, owner.tenantId, { intervalMinutes: 15 });
@@ -43,8 +43,15 @@ test.skipIf(!process.env.CAPACITY_SPEED)("planning pages answer within 100 ms at
   const [, adjustMs] = await timed(() => owner.client.post(`${forecastUrl}/adjustments`, { from_day: "2025-02-03", to_day: "2025-02-28", change: "20", note: "campaign" }));
   const [n] = await t.su`select count(*)::int as n from capacity_forecast_intervals`;
   const pages = { forecasts: `${base}/programs/${programId}/forecasts`, forecast: forecastUrl, plan: planUrl, comparison: `${scenarioUrl}/comparison`, day: `${planUrl}/days/2025-03-03`, leave: `${base}/leave` };
-  const lines = [`forecast intervals stored: ${n!.n}; create forecast (52 weeks, holt-winters) ${forecastMs.toFixed(0)} ms; create plan ${planMs.toFixed(0)} ms; copy as scenario ${scenarioMs.toFixed(0)} ms; add adjustment (recomputes 2 plans) ${adjustMs.toFixed(0)} ms`];
-  const p99s: Record<string, number> = {};
+  const lines = [
+    `\nA year of 15-minute history (35,040 intervals), a 52-week Holt-Winters forecast (${n!.n.toLocaleString("en-US")} intervals stored), a plan with attrition and a hiring class, a scenario, 120 agents. One session, ${RUNS} requests a page, in-process (no socket).\n`,
+    `| change | ms |\n|---|---|`,
+    `| create the forecast (52 weeks) | ${forecastMs.toFixed(0)} |`,
+    `| create a plan | ${planMs.toFixed(0)} |`,
+    `| copy the plan as a scenario | ${scenarioMs.toFixed(0)} |`,
+    `| add an adjustment (recomputes both plans) | ${adjustMs.toFixed(0)} |`,
+    `\n| planning page | p50 ms | p99 ms | brotli bytes | goal p99 ≤ 100 ms |\n|---|---|---|---|---|`,
+  ];
   for (const [name, url] of Object.entries(pages)) {
     const times: number[] = [];
     let bytes = 0;
@@ -56,9 +63,9 @@ test.skipIf(!process.env.CAPACITY_SPEED)("planning pages answer within 100 ms at
       if (i >= 10) times.push(performance.now() - t0);
       bytes = body.byteLength;
     }
-    lines.push(`${name.padEnd(10)} p50 ${quantile(times, 0.5).toFixed(1)} ms  p99 ${quantile(times, 0.99).toFixed(1)} ms  ${bytes} bytes compressed`);
-    p99s[name] = quantile(times, 0.99);
+    const p99 = quantile(times, 0.99);
+    lines.push(`| ${name} | ${quantile(times, 0.5).toFixed(1)} | ${p99.toFixed(1)} | ${bytes} | ${p99 <= 100 ? "yes" : "**no**"} |`);
   }
-  console.log(lines.join("\n"));
-  expect(Object.entries(p99s).filter(([, ms]) => ms > 100)).toEqual([]);
+  // Between markers, so bench/run.ts can lift the table out of bun test's own output.
+  console.log(`<<<capacity-pages\n${lines.join("\n")}\ncapacity-pages>>>`);
 }, 300_000);
