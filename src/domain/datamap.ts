@@ -30,6 +30,13 @@ export interface TableEntry {
   retentionDays?: number;
 }
 
+const PERSONAL_AUTHORED = {
+  activities: ["id", "kind", "occurred_at", "created_at"],
+  tasks: ["id", "title", "due_on", "done_at", "created_at"],
+  notes: ["id", "created_at"],
+  attachments: ["id", "filename", "created_at"],
+};
+
 const coreDataMap: TableEntry[] = [
   {
     table: "emails",
@@ -131,7 +138,7 @@ const coreDataMap: TableEntry[] = [
     tenantColumn: "tenant_id",
     personal: ["email"],
     subjects: [{ column: "email", kind: "email" }, { column: "invited_by", kind: "user" }],
-    export: { workspace: ["id", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"] },
+    export: { personal: ["id", "role", "created_at"], workspace: ["id", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"] },
     erasure: { kind: "anonymise", columns: ["email"] },
   },
   {
@@ -154,7 +161,7 @@ const coreDataMap: TableEntry[] = [
     tenantColumn: "tenant_id",
     personal: ["address"],
     subjects: [{ column: "owner_id", kind: "user" }, { column: "created_by", kind: "user" }],
-    export: { workspace: ["id", "name", "domain", "industry", "size", "address", "owner_id", "custom", "created_by", "created_at", "updated_at"] },
+    export: { personal: ["id", "created_at"], workspace: ["id", "name", "domain", "industry", "size", "address", "owner_id", "custom", "created_by", "created_at", "updated_at"] },
     erasure: { kind: "pseudonymise", columns: ["owner_id", "created_by"] },
   },
   {
@@ -163,7 +170,7 @@ const coreDataMap: TableEntry[] = [
     tenantColumn: "tenant_id",
     personal: ["first_name", "last_name", "emails", "phones", "title", "custom"],
     subjects: [{ column: "id", kind: "contact" }, { column: "emails", kind: "email" }, { column: "owner_id", kind: "user" }, { column: "created_by", kind: "user" }],
-    export: { workspace: ["id", "first_name", "last_name", "emails", "phones", "title", "company_id", "owner_id", "custom", "created_by", "created_at", "updated_at"] },
+    export: { personal: ["id", "created_at"], workspace: ["id", "first_name", "last_name", "emails", "phones", "title", "company_id", "owner_id", "custom", "created_by", "created_at", "updated_at"] },
     erasure: { kind: "delete" },
   },
   {
@@ -179,6 +186,7 @@ const coreDataMap: TableEntry[] = [
       { column: "created_by", kind: "user" },
     ],
     export: {
+      personal: ["id", "created_at"],
       workspace: ["id", "name", "email", "phone", "company_name", "source", "status", "owner_id", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "referrer", "converted_at", "converted_contact_id", "converted_company_id", "converted_deal_id", "custom", "created_by", "created_at", "updated_at"],
     },
     erasure: { kind: "delete" },
@@ -208,6 +216,7 @@ const coreDataMap: TableEntry[] = [
     personal: [],
     subjects: [{ column: "owner_id", kind: "user" }, { column: "created_by", kind: "user" }],
     export: {
+      personal: ["id", "created_at"],
       workspace: ["id", "title", "amount_minor", "currency", "pipeline_id", "stage_id", "expected_close_date", "probability", "company_id", "owner_id", "status", "closed_at", "close_reason", "custom", "created_by", "created_at", "updated_at"],
     },
     erasure: { kind: "pseudonymise", columns: ["owner_id", "created_by"] },
@@ -233,7 +242,8 @@ const coreDataMap: TableEntry[] = [
         { column: "author_id", kind: "user" },
         ...(table === "tasks" ? [{ column: "assignee_id", kind: "user" as const }] : []),
       ],
-      export: { workspace: ["*"] },
+      // A user's own copy shows what they wrote or were given, not its content about the people in the CRM.
+      export: { personal: PERSONAL_AUTHORED[table], workspace: ["*"] },
       erasure: { kind: "delete" },
     }),
   ),

@@ -9,6 +9,7 @@ export const capacityDataMap: TableEntry[] = [
     personal: [],
     subjects: [{ column: "created_by", kind: "user" }],
     export: {
+      personal: ["id", "created_at"],
       workspace: ["id", "name", "channel", "interval_minutes", "opening_hours", "sl_target", "sl_seconds", "asa_goal_seconds", "max_occupancy", "shrinkage", "patience_seconds", "max_abandon_rate", "default_aht_seconds", "created_by", "created_at", "updated_at"],
     },
     erasure: { kind: "pseudonymise", columns: ["created_by"] },
@@ -19,7 +20,7 @@ export const capacityDataMap: TableEntry[] = [
     tenantColumn: "tenant_id",
     personal: ["name", "employee_id"],
     subjects: [{ column: "created_by", kind: "user" }],
-    export: { workspace: ["id", "name", "employee_id", "fte", "status", "start_date", "end_date", "created_by", "created_at", "updated_at"] },
+    export: { personal: ["id", "created_at"], workspace: ["id", "name", "employee_id", "fte", "status", "start_date", "end_date", "created_by", "created_at", "updated_at"] },
     erasure: { kind: "pseudonymise", columns: ["created_by"] },
   },
   {
@@ -59,7 +60,7 @@ export const capacityDataMap: TableEntry[] = [
     tenantColumn: "tenant_id",
     personal: [],
     subjects: [{ column: "created_by", kind: "user" }],
-    export: { workspace: ["id", "program_id", "name", "method", "history_weeks", "start_day", "horizon_weeks", "interval_minutes", "backtest", "holdout_days", "created_by", "created_at", "computed_at"] },
+    export: { personal: ["id", "created_at"], workspace: ["id", "program_id", "name", "method", "history_weeks", "start_day", "horizon_weeks", "interval_minutes", "backtest", "holdout_days", "created_by", "created_at", "computed_at"] },
     erasure: { kind: "pseudonymise", columns: ["created_by"] },
   },
   {
@@ -86,7 +87,7 @@ export const capacityDataMap: TableEntry[] = [
     tenantColumn: "tenant_id",
     personal: [],
     subjects: [{ column: "created_by", kind: "user" }],
-    export: { workspace: ["id", "forecast_id", "from_day", "to_day", "from_minute", "to_minute", "change", "note", "created_by", "created_at"] },
+    export: { personal: ["id", "created_at"], workspace: ["id", "forecast_id", "from_day", "to_day", "from_minute", "to_minute", "change", "note", "created_by", "created_at"] },
     erasure: { kind: "pseudonymise", columns: ["created_by"] },
   },
   {
@@ -96,6 +97,7 @@ export const capacityDataMap: TableEntry[] = [
     personal: [],
     subjects: [{ column: "created_by", kind: "user" }],
     export: {
+      personal: ["id", "created_at"],
       workspace: ["id", "forecast_id", "base_plan_id", "name", "weekly_hours", "hourly_cost", "monthly_attrition", "volume_change", "aht_change", "aht_change_seconds", "service_level", "shrinkage", "computed_at", "created_by", "created_at", "updated_at"],
     },
     erasure: { kind: "pseudonymise", columns: ["created_by"] },
@@ -124,7 +126,7 @@ export const capacityDataMap: TableEntry[] = [
     tenantColumn: "tenant_id",
     personal: ["from_day", "to_day"],
     subjects: [{ column: "created_by", kind: "user" }],
-    export: { workspace: ["id", "agent_id", "from_day", "to_day", "created_by", "created_at"] },
+    export: { personal: ["id", "created_at"], workspace: ["id", "agent_id", "from_day", "to_day", "created_by", "created_at"] },
     erasure: { kind: "pseudonymise", columns: ["created_by"] },
   },
 ];
