@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { hashPassword, verifyPassword } from "../src/domain/auth/passwords.ts";
 import { crmBench } from "./crm.ts";
 import { capacityBench } from "./capacity.ts";
+import { privacyBench } from "./privacy.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -18,6 +19,9 @@ const CRM_ONLY = CRM && process.argv.includes("--crm");
 // The capacity engine (bench/capacity.ts, no server) runs last; BENCH_CAPACITY=0 skips it, --capacity runs it alone.
 const CAPACITY = process.env.BENCH_CAPACITY !== "0";
 const CAPACITY_ONLY = CAPACITY && process.argv.includes("--capacity");
+// Privacy exports at scale (bench/privacy.ts, its own Postgres) run after that; BENCH_PRIVACY=0 skips, --privacy runs it alone.
+const PRIVACY = process.env.BENCH_PRIVACY !== "0";
+const PRIVACY_ONLY = PRIVACY && process.argv.includes("--privacy");
 const CONNECTIONS = [1, 16, 64];
 // Autocannon runs under node, in its own process, so the load generator does not share Bun's event loop.
 const AUTOCANNON = join(ROOT, "node_modules/autocannon/autocannon.js");
@@ -186,7 +190,7 @@ try {
   await mkdir(DATA_DIR, { recursive: true });
   await chmod(DATA_DIR, 0o755);
 
-  if (!CRM_ONLY && !CAPACITY_ONLY) {
+  if (!CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY) {
     progress("cold start (initdb)…");
     server = await start();
     const cold = server;
@@ -269,7 +273,7 @@ try {
     const totals = ENCODINGS.map((_, i) => bytes(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
     console.log(`| **total** | ${totals.map((t) => `**${t}**`).join(" | ")} |`);
   }
-  if (CRM && !CAPACITY_ONLY) {
+  if (CRM && !CAPACITY_ONLY && !PRIVACY_ONLY) {
     const report = await crmBench({
       root: ROOT, dataDir: DATA_DIR, pgPort: PG_PORT, base: BASE, seconds: SECONDS, progress,
       start: async () => (server = await start()),
@@ -281,8 +285,16 @@ try {
     });
     console.log(`${CRM_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
   }
-  if (CAPACITY && !CRM_ONLY) {
+  if (CAPACITY && !CRM_ONLY && !PRIVACY_ONLY) {
     console.log(`${CAPACITY_ONLY ? "## Steward benchmark\n" : ""}\n${capacityBench(progress).join("\n")}`);
+    progress("capacity planning pages (a year of history, bench/capacity-pages.bench.ts)…");
+    const pages = Bun.spawnSync([process.execPath, "test", "./bench/capacity-pages.bench.ts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+    const out = pages.stdout.toString() + pages.stderr.toString();
+    const table = /<<<capacity-pages\n([\s\S]*?)\ncapacity-pages>>>/.exec(out)?.[1];
+    console.log(table ?? `\nCapacity planning pages: the run failed (exit ${pages.exitCode}):\n\n\`\`\`\n${out.slice(-2000)}\n\`\`\``);
+  }
+  if (PRIVACY && !CRM_ONLY && !CAPACITY_ONLY) {
+    console.log(`${PRIVACY_ONLY ? "## Steward benchmark\n" : ""}\n${await privacyBench({ dataDir: DATA_DIR, progress })}`);
   }
 } finally {
   await cleanup();

@@ -41,6 +41,7 @@ const schema = z
     LOG_REQUESTS: bool.default(true),
     SESSION_DAYS: positiveInt(365).default(30),
     ATTACHMENT_MAX_MB: positiveInt(100).default(10),
+    ERASURE_GRACE_DAYS: positiveInt(365).default(14),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {

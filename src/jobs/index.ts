@@ -8,6 +8,8 @@ import { purgeAuth } from "./auth/purge-auth.ts";
 import { crmImport, purgeImports } from "./crm/crm-import.ts";
 import { capacityImport, purgeCapacityImports } from "./capacity/capacity-import.ts";
 
+import { privacyExport, purgeExports } from "./privacy/exports.ts";
+import { accountErasure, erasureSweep, personErasure } from "./privacy/erasure.ts";
 export type { JobDeps } from "./deps.ts";
 
 /** The explicit task registry: a task name the domain can enqueue must have a handler here (typed). */
@@ -21,6 +23,11 @@ export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]
     "purge-imports": purgeImports(deps),
     "capacity-import": capacityImport(deps),
     "purge-capacity-imports": purgeCapacityImports(deps),
+    "privacy-export": privacyExport(deps),
+    "purge-exports": purgeExports(deps),
+    "person-erasure": personErasure(deps),
+    "account-erasure": accountErasure(deps),
+    "erasure-sweep": erasureSweep(deps),
   };
 }
 
@@ -31,4 +38,6 @@ export const crontab = [
   "*/30 * * * * purge-auth ?fill=1h&max=1",
   "45 3 * * * purge-imports ?fill=1d&max=1",
   "50 3 * * * purge-capacity-imports ?fill=1d&max=1",
+  "55 3 * * * purge-exports ?fill=1d&max=1",
+  "5 * * * * erasure-sweep ?fill=1h&max=1",
 ].join("\n");

@@ -5,6 +5,7 @@ import { changePassword, confirmEmailChange, requestEmailChange, signOutOtherSes
 import { LIMITS } from "../domain/auth/rate-limit.ts";
 import { listSessions } from "../domain/auth/sessions.ts";
 import { Invalid } from "../domain/errors.ts";
+import { listMyExports } from "../domain/privacy/exports.ts";
 import type { Flash } from "../views/layout.tsx";
 import { EmailLinkDeadPage, ProfilePage, type ProfileFormState } from "../views/profile.tsx";
 import { requestCtx } from "./context.ts";
@@ -42,9 +43,10 @@ const toSignIn = (c: Context<AppEnv>, next = "/profile") => c.redirect(`/signin?
 async function profilePage(c: Context<AppEnv>, opts: { flash?: Flash | null; failed?: ProfileFormState | null; status?: 200 | 422 } = {}) {
   const { user, session } = me(c)!;
   const sessions = await listSessions(c.var.deps.db.app, user.id);
+  const dataExports = await listMyExports(ctxOf(c));
   return page(
     c,
-    <ProfilePage user={{ name: user.name, email: user.email }} sessions={sessions} currentSessionId={session.id} flash={opts.flash} failed={opts.failed} />,
+    <ProfilePage user={{ name: user.name, email: user.email }} sessions={sessions} currentSessionId={session.id} flash={opts.flash} failed={opts.failed} dataExports={dataExports} />,
     opts.status ?? 200,
   );
 }

@@ -24,6 +24,7 @@ async function render(c: Context<AppEnv>, opts: { values?: FormValues; errors?: 
         membership={membership}
         settings={settings}
         canManage={canManage}
+        canExport={can(membership.role, "workspace.export")}
         zones={TIME_ZONES}
         values={opts.values}
         errors={opts.errors}

@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
 import { assetUrl } from "../assets.ts";
+import type { Role } from "../domain/schema.ts";
 
 export interface Flash {
   kind: "ok" | "bad";
@@ -8,8 +9,8 @@ export interface Flash {
 
 export interface SignedIn {
   name: string;
-  /** The workspace being viewed, if any. */
-  workspace?: { name: string; slug: string } | null;
+  /** The workspace being viewed, if any, with the viewer's role in it. */
+  workspace?: { name: string; slug: string; role?: Role } | null;
 }
 
 export interface LayoutProps {
@@ -37,6 +38,8 @@ export function Layout({ title, children, flash, user }: LayoutProps) {
           { href: `/t/${ws.slug}/crm/contacts`, label: "CRM" },
           { href: `/t/${ws.slug}/crm/tasks`, label: "My tasks" },
           { href: `/t/${ws.slug}/crm/search`, label: "Search" },
+          // The roles with "privacy.manage" (src/domain/tenancy/permissions.ts) work the request queue.
+          ...(ws.role === "owner" || ws.role === "privacy" ? [{ href: `/t/${ws.slug}/privacy/requests`, label: "Privacy" }] : []),
           { href: `/t/${ws.slug}/members`, label: "Members" },
           { href: `/t/${ws.slug}/settings`, label: "Settings" },
           { href: "/workspaces", label: "Switch" },

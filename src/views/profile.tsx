@@ -1,5 +1,7 @@
 import type { FieldErrors } from "../domain/errors.ts";
+import type { ExportSummary } from "../domain/privacy/exports.ts";
 import { Field, FormErrors } from "./components.tsx";
+import { MyDataSection } from "./privacy/exports.tsx";
 import { Layout, type Flash } from "./layout.tsx";
 
 export interface SessionRow {
@@ -23,6 +25,8 @@ export interface ProfileProps {
   currentSessionId: string;
   flash?: Flash | null;
   failed?: ProfileFormState | null;
+  /** P12: the user's recent personal-data exports, for the "My data" section. */
+  dataExports?: ExportSummary[];
 }
 
 /** "Firefox on Windows" from a user agent string: enough to recognise a device, without a parser library. */
@@ -56,7 +60,7 @@ const SHOWN_SESSIONS = 50;
 
 const when = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
-export function ProfilePage({ user, sessions, currentSessionId, flash, failed }: ProfileProps) {
+export function ProfilePage({ user, sessions, currentSessionId, flash, failed, dataExports = [] }: ProfileProps) {
   const errorsFor = (form: ProfileFormState["form"]) => (failed?.form === form ? failed.errors : undefined);
   const valueOf = (form: ProfileFormState["form"], field: string, fallback?: string) => (failed?.form === form ? failed.values[field] : fallback);
   const others = sessions.filter((s) => s.id !== currentSessionId).length;
@@ -148,6 +152,15 @@ export function ProfilePage({ user, sessions, currentSessionId, flash, failed }:
         ) : (
           <p class="muted">You are signed in on this device only.</p>
         )}
+      </section>
+
+      <MyDataSection rows={dataExports} />
+
+      <section aria-labelledby="deletion-h">
+        <h2 id="deletion-h">Delete your account</h2>
+        <p>
+          Sign-in stops at once; your personal data is deleted after a grace period you can cancel from the email. <a href="/profile/deletion">Delete my account</a>
+        </p>
       </section>
     </Layout>
   );

@@ -15,6 +15,8 @@ export interface SettingsPageProps {
   membership: Membership;
   settings: WorkspaceSettings;
   canManage: boolean;
+  /** Owners and admins may export the whole workspace (P13). */
+  canExport?: boolean;
   zones: readonly string[];
   values?: Values;
   errors?: FieldErrors;
@@ -33,6 +35,14 @@ export function SettingsPage(p: SettingsPageProps) {
         <SettingsForm slug={p.membership.slug} zones={p.zones} storedZone={p.settings.time_zone} values={p.values ?? settingsValues(p.settings)} errors={p.errors} />
       ) : (
         <SettingsReadOnly settings={p.settings} />
+      )}
+      {p.canExport && (
+        <section aria-labelledby="export-h">
+          <h2 id="export-h">Take your data with you</h2>
+          <p>
+            Every record of this workspace, attachments included, as one JSON file: <a href={`/t/${p.membership.slug}/exports`}>export the whole workspace</a>.
+          </p>
+        </section>
       )}
     </Layout>
   );

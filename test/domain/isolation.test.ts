@@ -10,6 +10,7 @@ const t = useTestDatabase();
 
 /** Platform tables: no tenant_id, each with the reason it is safe outside row-level security. */
 const PLATFORM_TABLES: Record<string, string> = {
+  account_erasures: "a user's own deletion request, across workspaces; looked up by user id or token hash",
   users: "accounts span workspaces; reached through memberships",
   password_history: "per user, never listed",
   sessions: "per user, looked up by token id",
@@ -35,6 +36,8 @@ const DEFINER_FUNCTIONS: Record<string, string> = {
   "app_private.deal_stage_totals_insert": "keeps the board's stage totals for every role that changes deals (tenant from the rows)",
   "app_private.deal_stage_totals_update": "keeps the board's stage totals for every role that changes deals (tenant from the rows)",
   "app_private.deal_stage_totals_delete": "keeps the board's stage totals for every role that changes deals (tenant from the rows)",
+  "app_private.privacy_request_workspace": "the public privacy request page resolves a slug to its workspace before anyone is signed in",
+  "app_private.search_first": "the first matches of a search through its index under RLS, to tell narrow searches from broad ones",
   "app_private.release_expired_slug": "frees an old slug whose redirect ran out, whichever workspace held it",
 };
 

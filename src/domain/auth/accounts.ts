@@ -9,6 +9,7 @@ import { createWorkspace, SlugSchema, WorkspaceNameSchema } from "../tenancy/wor
 import { lockoutEmail, welcomeEmail } from "./emails.ts";
 import { dummyVerify, hashPassword, passwordProblem, rememberPassword, verifyPassword } from "./passwords.ts";
 import { createSession, type SessionPolicy } from "./sessions.ts";
+import { erasurePending } from "../privacy/erasure-account.ts";
 
 export const LOCKOUT = { failures: 10, windowMinutes: 15, lockMinutes: 15 };
 
@@ -107,6 +108,11 @@ export async function signIn(ctx: Ctx, email: string, password: string, policy: 
   const actorCtx: Ctx = { ...account, actor: { type: "user", id: user.id, label: user.name } };
   if (user.locked_until && user.locked_until.getTime() > ctx.now.getTime()) {
     await audit(actorCtx, "session.refused", { type: "user", id: user.id }, { reason: "account locked" });
+    return { ok: false };
+  }
+  // P15: an account waiting for its erasure never signs in again, even after a password reset lifted the lock.
+  if (await erasurePending(ctx.db, user.id)) {
+    await audit(actorCtx, "session.refused", { type: "user", id: user.id }, { reason: "account being deleted" });
     return { ok: false };
   }
   if (!matches) {

@@ -25,6 +25,7 @@ export const MERGE_REFERENCES: Record<MergeKind, { table: string; column: string
     { table: "deal_contacts", column: "contact_id", label: "deals" },
     ...["activities", "tasks", "notes", "attachments"].map((table) => ({ table, column: "contact_id", label: table === "attachments" ? "files" : table })),
     { table: "leads", column: "converted_contact_id", label: "converted leads" },
+    { table: "privacy_requests", column: "subject_contact_id", label: "privacy requests" },
   ],
   company: [
     { table: "contacts", column: "company_id", label: "contacts" },

@@ -6,6 +6,6 @@ import type { AppEnv } from "../types.ts";
 
 export type C = Context<AppEnv>;
 
-export const shell = (c: C): Shell => ({ userName: c.var.user!.name, workspace: { name: c.var.membership.name, slug: c.var.membership.slug } });
+export const shell = (c: C): Shell => ({ userName: c.var.user!.name, workspace: c.var.membership });
 export const base = (c: C) => `/t/${c.var.membership.slug}/capacity`;
 export const canEdit = (c: C) => can(requestCtx(c).actor?.role, "records.edit");

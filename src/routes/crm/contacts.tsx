@@ -81,7 +81,7 @@ export const contactsRoutes = new Hono<AppEnv>()
     const contact = await getContact(ctx, c.req.param("id"));
     const timeline = await loadTimeline(ctx, "contact", contact.id, c.req.query("before"));
     const fields = await customFieldsFor(ctx, "contact");
-    return page(c, <ContactPage user={signedIn(c)} contact={contact} canEdit={can(ctx.actor?.role, "records.edit")} timeline={timeline} fields={fields} />);
+    return page(c, <ContactPage user={signedIn(c)} contact={contact} canEdit={can(ctx.actor?.role, "records.edit")} canPrivacy={can(ctx.actor?.role, "privacy.manage")} timeline={timeline} fields={fields} />);
   })
   .get("/contacts/:id/edit", async (c) => {
     const k = await getContact(requestCtx(c), c.req.param("id"));

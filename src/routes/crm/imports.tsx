@@ -12,7 +12,7 @@ import type { AppEnv } from "../types.ts";
 
 type C = Context<AppEnv>;
 
-const shell = (c: C): Shell => ({ userName: c.var.user!.name, workspace: { name: c.var.membership.name, slug: c.var.membership.slug } });
+const shell = (c: C): Shell => ({ userName: c.var.user!.name, workspace: c.var.membership });
 const importUrl = (c: C, id: string) => `/t/${c.var.membership.slug}/crm/imports/${id}`;
 
 // After a redirect the page says what happened: only these fixed words, never anything from the request.

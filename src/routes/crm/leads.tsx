@@ -18,7 +18,7 @@ import { customFormValues } from "./fields.tsx";
 
 type C = Context<AppEnv>;
 
-const shell = (c: C): Shell => ({ userName: c.var.user!.name, workspace: { name: c.var.membership.name, slug: c.var.membership.slug } });
+const shell = (c: C): Shell => ({ userName: c.var.user!.name, workspace: c.var.membership });
 const leadsUrl = (c: C) => `/t/${c.var.membership.slug}/crm/leads`;
 
 // After a redirect the page says what happened: only these fixed words and a count, never anything from the request.
@@ -103,7 +103,7 @@ export const leadsRoutes = new Hono<AppEnv>()
     const lead = await getLead(ctx, c.req.param("id"));
     const timeline = await loadTimeline(ctx, "lead", lead.id, c.req.query("before"));
     const fields = await customFieldsFor(ctx, "lead");
-    return page(c, <LeadPage shell={shell(c)} lead={lead} canEdit={can(ctx.actor?.role, "records.edit")} flash={flash(c)} timeline={timeline} fields={fields} />);
+    return page(c, <LeadPage shell={shell(c)} lead={lead} canEdit={can(ctx.actor?.role, "records.edit")} canPrivacy={can(ctx.actor?.role, "privacy.manage")} flash={flash(c)} timeline={timeline} fields={fields} />);
   })
   .get("/leads/:id/edit", async (c) => {
     const ctx = requestCtx(c);

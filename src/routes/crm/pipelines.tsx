@@ -14,7 +14,7 @@ type C = Context<AppEnv>;
 
 export const shellOf = (c: C): Shell => ({
   userName: c.var.user!.name,
-  workspace: { name: c.var.membership.name, slug: c.var.membership.slug },
+  workspace: c.var.membership,
   canEdit: can(c.var.membership.role, "records.edit"),
 });
 

@@ -22,7 +22,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
         msg: "request",
         method: c.req.method,
         // Links in emails carry their secret in the path; the log keeps only the route's shape.
-        path: c.req.path.replace(/^\/(invitations|password-reset|profile\/email)\/[^/]+/, "/$1/[token]"),
+        path: c.req.path.replace(/^\/(invitations|password-reset|profile\/email|data-exports|account-deletion)\/[^/]+/, "/$1/[token]"),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         requestId: id,

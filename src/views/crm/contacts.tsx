@@ -8,7 +8,7 @@ import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
 import { Layout, type Flash, type SignedIn } from "../layout.tsx";
 import { companiesBase } from "./companies.tsx";
-import { DuplicateWarning, hrefWith, Select, Textarea, type Option } from "./fields.tsx";
+import { DuplicateWarning, hrefWith, PrivacyLink, Select, Textarea, type Option } from "./fields.tsx";
 import { FilterActions, ListPager, ListRegion, ListResults, SelectCell } from "./list.tsx";
 import { CustomCells, CustomFieldInputs, CustomFieldList, CustomFilters, CustomHeaders, customKeep } from "./custom-fields.tsx";
 
@@ -125,7 +125,7 @@ function ContactResults({ list }: { list: ContactListView }) {
   );
 }
 
-export function ContactPage({ user, contact, canEdit, flash, timeline, fields }: { user: InWorkspace; contact: ContactView; canEdit: boolean; flash?: Flash | null; timeline: TimelineData; fields?: CustomFieldDef[] }) {
+export function ContactPage({ user, contact, canEdit, canPrivacy, flash, timeline, fields }: { user: InWorkspace; contact: ContactView; canEdit: boolean; canPrivacy?: boolean; flash?: Flash | null; timeline: TimelineData; fields?: CustomFieldDef[] }) {
   const slug = user.workspace.slug;
   const base = contactsBase(slug);
   const name = fullName(contact) || contact.emails[0] || "(no name)";
@@ -164,6 +164,7 @@ export function ContactPage({ user, contact, canEdit, flash, timeline, fields }:
         <dd>{contact.owner_name ?? "Nobody"}</dd>
       </dl>
       <CustomFieldList fields={fields} custom={contact.custom} />
+      {canPrivacy && <PrivacyLink slug={slug} kind="contact" id={contact.id} />}
       {canEdit && (
         <div class="actions">
           <a class="button" href={`${base}/${contact.id}/edit`}>

@@ -148,3 +148,14 @@ export function DuplicateWarning({ message, href, label, what }: { message: stri
     </div>
   );
 }
+
+/** For the privacy team on a contact or lead page: what Steward holds about this person, to export or erase (P23). */
+export function PrivacyLink({ slug, kind, id }: { slug: string; kind: "contact" | "lead"; id: string }) {
+  return (
+    <p>
+      <a class="button secondary" href={`/t/${slug}/privacy/people/${kind}/${id}`}>
+        Personal data: export or erase
+      </a>
+    </p>
+  );
+}

@@ -1,4 +1,4 @@
-import { Frame } from "./fields.tsx";
+import { Frame, PrivacyLink } from "./fields.tsx";
 import { CrmNav } from "./nav.tsx";
 import { RecordTimeline } from "./timeline.tsx";
 import type { TimelineData } from "../../domain/crm/timeline.ts";
@@ -254,7 +254,7 @@ function Row({ label, children }: { label: string; children: Child }) {
   );
 }
 
-export function LeadPage({ shell, lead, canEdit, flash, timeline, fields }: { shell: Shell; lead: LeadRecord; canEdit: boolean; flash?: Flash | null; timeline: TimelineData; fields?: CustomFieldDef[] }) {
+export function LeadPage({ shell, lead, canEdit, canPrivacy, flash, timeline, fields }: { shell: Shell; lead: LeadRecord; canEdit: boolean; canPrivacy?: boolean; flash?: Flash | null; timeline: TimelineData; fields?: CustomFieldDef[] }) {
   const base = `${crm(shell.workspace.slug)}`;
   return (
     <Page shell={shell} title={lead.name} flash={flash}>
@@ -308,6 +308,7 @@ export function LeadPage({ shell, lead, canEdit, flash, timeline, fields }: { sh
         <Row label="Referrer">{lead.referrer && /^https?:\/\//i.test(lead.referrer) ? <a href={lead.referrer} rel="noopener noreferrer nofollow">{lead.referrer}</a> : lead.referrer}</Row>
       </dl>
       <CustomFieldList fields={fields} custom={lead.custom} />
+      {canPrivacy && <PrivacyLink slug={shell.workspace.slug} kind="lead" id={lead.id} />}
       {canEdit && (
         <div class="actions">
           {!lead.converted_at && (

@@ -132,7 +132,7 @@ describe("merging contacts", () => {
     expect(o0["notes.contact_id"]).toBe(2);
     const links = await t.su<{ deal_id: string }[]>`select deal_id from deal_contacts where contact_id = ${keep} order by deal_id`;
     expect(links.map((l) => l.deal_id)).toEqual([shared, own].sort());
-    expect((await events(owner.tenantId, "contact.merged"))[0]!.changes.moved).toEqual({ deal_contacts: 1, deal_contacts_collapsed: 1, activities: 2, tasks: 2, notes: 2, attachments: 2, converted_leads: 1 });
+    expect((await events(owner.tenantId, "contact.merged"))[0]!.changes.moved).toEqual({ deal_contacts: 1, deal_contacts_collapsed: 1, activities: 2, tasks: 2, notes: 2, attachments: 2, converted_leads: 1, privacy_requests: 0 });
     expect(o0["attachments.contact_id"]).toBe(2);
     expect(await childCounts("contact", other)).toEqual(Object.fromEntries(Object.keys(after).map((k) => [k, 0])));
     const page = await (await owner.client.get(`${crm(owner)}/contacts/${keep}`)).text();
