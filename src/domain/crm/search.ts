@@ -12,7 +12,7 @@ export interface SearchHit {
 
 const PER_KIND = 5;
 
-const RANKED = 1000;
+const RANKED = 200;
 
 /**
  * The global search box: any record by name, email or phone, a few of each kind, best matches first. Uses the
