@@ -10,6 +10,7 @@ import { plansRoutes } from "./plans.tsx";
 import { scenariosRoutes } from "./scenarios.tsx";
 import { staffingRoutes } from "./staffing.tsx";
 import { leaveRoutes } from "./leave.tsx";
+import { metricsRoutes } from "./metrics.tsx";
 
 /** Everything under /t/:slug/capacity (the tenant middleware has already run). Paths are relative. */
 export const capacityRoutes = new Hono<AppEnv>()
@@ -23,4 +24,5 @@ export const capacityRoutes = new Hono<AppEnv>()
   .route("/", plansRoutes)
   .route("/", scenariosRoutes)
   .route("/", staffingRoutes)
-  .route("/", leaveRoutes);
+  .route("/", leaveRoutes)
+  .route("/", metricsRoutes);

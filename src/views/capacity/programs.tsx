@@ -95,6 +95,7 @@ export function ProgramPage({ user, program: p, history, imports, canEdit, flash
         <div class="actions">
           <a href={`${url}/forecasts`}>Forecasts and plans</a>
           <a href={`${capacityBase(slug)}/leave`}>Planned leave</a>
+          <a href={`${url}/metrics`}>Achieved service level (metrics)</a>
         </div>
       </section>
     </Layout>
