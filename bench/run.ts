@@ -10,6 +10,7 @@ import { hashPassword, verifyPassword } from "../src/domain/auth/passwords.ts";
 import { crmBench } from "./crm.ts";
 import { capacityBench } from "./capacity.ts";
 import { privacyBench } from "./privacy.ts";
+import { purgeBench } from "./purge.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -22,6 +23,9 @@ const CAPACITY_ONLY = CAPACITY && process.argv.includes("--capacity");
 // Privacy exports at scale (bench/privacy.ts, its own Postgres) run after that; BENCH_PRIVACY=0 skips, --privacy runs it alone.
 const PRIVACY = process.env.BENCH_PRIVACY !== "0";
 const PRIVACY_ONLY = PRIVACY && process.argv.includes("--privacy");
+// The workspace purge at scale (bench/purge.ts, its own Postgres) runs last; BENCH_PURGE=0 skips, --purge runs it alone.
+const PURGE = process.env.BENCH_PURGE !== "0";
+const PURGE_ONLY = PURGE && process.argv.includes("--purge");
 const CONNECTIONS = [1, 16, 64];
 // Autocannon runs under node, in its own process, so the load generator does not share Bun's event loop.
 const AUTOCANNON = join(ROOT, "node_modules/autocannon/autocannon.js");
@@ -190,7 +194,7 @@ try {
   await mkdir(DATA_DIR, { recursive: true });
   await chmod(DATA_DIR, 0o755);
 
-  if (!CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY) {
+  if (!CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
     progress("cold start (initdb)…");
     server = await start();
     const cold = server;
@@ -273,7 +277,7 @@ try {
     const totals = ENCODINGS.map((_, i) => bytes(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
     console.log(`| **total** | ${totals.map((t) => `**${t}**`).join(" | ")} |`);
   }
-  if (CRM && !CAPACITY_ONLY && !PRIVACY_ONLY) {
+  if (CRM && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
     const report = await crmBench({
       root: ROOT, dataDir: DATA_DIR, pgPort: PG_PORT, base: BASE, seconds: SECONDS, progress,
       start: async () => (server = await start()),
@@ -285,7 +289,7 @@ try {
     });
     console.log(`${CRM_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
   }
-  if (CAPACITY && !CRM_ONLY && !PRIVACY_ONLY) {
+  if (CAPACITY && !CRM_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
     console.log(`${CAPACITY_ONLY ? "## Steward benchmark\n" : ""}\n${capacityBench(progress).join("\n")}`);
     progress("capacity planning pages (a year of history, bench/capacity-pages.bench.ts)…");
     const pages = Bun.spawnSync([process.execPath, "test", "./bench/capacity-pages.bench.ts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
@@ -293,8 +297,11 @@ try {
     const table = /<<<capacity-pages\n([\s\S]*?)\ncapacity-pages>>>/.exec(out)?.[1];
     console.log(table ?? `\nCapacity planning pages: the run failed (exit ${pages.exitCode}):\n\n\`\`\`\n${out.slice(-2000)}\n\`\`\``);
   }
-  if (PRIVACY && !CRM_ONLY && !CAPACITY_ONLY) {
+  if (PRIVACY && !CRM_ONLY && !CAPACITY_ONLY && !PURGE_ONLY) {
     console.log(`${PRIVACY_ONLY ? "## Steward benchmark\n" : ""}\n${await privacyBench({ dataDir: DATA_DIR, progress })}`);
+  }
+  if (PURGE && !CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY) {
+    console.log(`${PURGE_ONLY ? "## Steward benchmark\n" : ""}\n${await purgeBench({ dataDir: DATA_DIR, seconds: SECONDS, progress })}`);
   }
 } finally {
   await cleanup();

@@ -13,6 +13,8 @@ import { passwordResetRoutes } from "./routes/password-reset.tsx";
 import { profileRoutes } from "./routes/profile.tsx";
 import { membersRoutes } from "./routes/members.tsx";
 import { settingsRoutes } from "./routes/settings.tsx";
+import { lifecycleRoutes } from "./routes/lifecycle.tsx";
+import { billingRoutes } from "./routes/billing.tsx";
 import { auditRoutes } from "./routes/audit.tsx";
 import { signupValidationRoutes } from "./routes/signup-validation.tsx";
 import { crmRoutes } from "./routes/crm/index.ts";
@@ -60,6 +62,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", profileRoutes);
   app.route("/", membersRoutes);
   app.route("/", settingsRoutes);
+  app.route("/", lifecycleRoutes);
+  app.route("/", billingRoutes);
   app.route("/", auditRoutes);
   app.route("/t/:slug/crm", crmRoutes);
   app.route("/t/:slug/capacity", capacityRoutes);

@@ -42,6 +42,7 @@ const schema = z
     SESSION_DAYS: positiveInt(365).default(30),
     ATTACHMENT_MAX_MB: positiveInt(100).default(10),
     ERASURE_GRACE_DAYS: positiveInt(365).default(14),
+    BILLING_WEBHOOK_SECRET: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {

@@ -2,6 +2,7 @@
 // Exports, erasure, tenant purges and retention read this map; a catalogue test (test/domain/datamap.test.ts)
 // fails when a table exists that is neither mapped here nor exempted below with a reason.
 
+import { billingDataMap } from "./billing/billing-datamap.ts";
 import { capacityDataMap } from "./capacity/datamap.ts";
 import { privacyDataMap } from "./privacy/datamap.ts";
 
@@ -281,7 +282,7 @@ const coreDataMap: TableEntry[] = [
 ];
 
 /** Every mapped table: the core above, then each module's own list. */
-export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap];
+export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap];
 
 /** Tables that hold neither workspace nor personal data, each with the reason. */
 export const dataMapExempt: Record<string, string> = {

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { inTransaction, type Ctx } from "./context.ts";
 
 /** The worker's task names; src/jobs/index.ts registers one handler for each. */
-export type TaskName = "send-email" | "purge-outbox" | "purge-audit" | "purge-auth" | "crm-import" | "purge-imports" | "capacity-import" | "purge-capacity-imports" | "privacy-export" | "purge-exports" | "person-erasure" | "account-erasure" | "erasure-sweep";
+export type TaskName = "send-email" | "purge-outbox" | "purge-audit" | "purge-auth" | "crm-import" | "purge-imports" | "capacity-import" | "purge-capacity-imports" | "privacy-export" | "purge-exports" | "person-erasure" | "account-erasure" | "erasure-sweep" | "workspace-purge" | "workspace-lifecycle";
 
 export interface EnqueueOptions {
   runAt?: Date;

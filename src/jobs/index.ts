@@ -10,6 +10,8 @@ import { capacityImport, purgeCapacityImports } from "./capacity/capacity-import
 
 import { privacyExport, purgeExports } from "./privacy/exports.ts";
 import { accountErasure, erasureSweep, personErasure } from "./privacy/erasure.ts";
+import { workspacePurge } from "./privacy/workspace-purge.ts";
+import { workspaceLifecycle } from "./privacy/workspace-lifecycle.ts";
 export type { JobDeps } from "./deps.ts";
 
 /** The explicit task registry: a task name the domain can enqueue must have a handler here (typed). */
@@ -28,6 +30,8 @@ export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]
     "person-erasure": personErasure(deps),
     "account-erasure": accountErasure(deps),
     "erasure-sweep": erasureSweep(deps),
+    "workspace-purge": workspacePurge(deps),
+    "workspace-lifecycle": workspaceLifecycle(deps),
   };
 }
 
@@ -40,4 +44,5 @@ export const crontab = [
   "50 3 * * * purge-capacity-imports ?fill=1d&max=1",
   "55 3 * * * purge-exports ?fill=1d&max=1",
   "5 * * * * erasure-sweep ?fill=1h&max=1",
+  "10 4 * * * workspace-lifecycle ?fill=1d&max=1",
 ].join("\n");

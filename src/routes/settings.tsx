@@ -2,11 +2,13 @@ import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { Invalid, type FieldErrors } from "../domain/errors.ts";
 import { authorize, can } from "../domain/tenancy/permissions.ts";
+import { lifecycleOverview } from "../domain/tenancy/lifecycle.ts";
+import { LIFECYCLE_DONE } from "./lifecycle.tsx";
 import { SettingsSchema, TIME_ZONES, updateSettings, workspaceSettings } from "../domain/tenancy/settings.ts";
 import { SettingsForm, SettingsPage, SettingsReadOnly, settingsValues } from "../views/settings.tsx";
 import { requestCtx } from "./context.ts";
 import { formValues, parseWith, type FormValues } from "./forms.ts";
-import { pageOr } from "./render.tsx";
+import { flashFrom, pageOr } from "./render.tsx";
 import type { AppEnv } from "./types.ts";
 
 const FIELDS = ["name", "slug", "time_zone", "week_start", "units"] as const;
@@ -15,7 +17,9 @@ async function render(c: Context<AppEnv>, opts: { values?: FormValues; errors?: 
   const membership = c.var.membership;
   const settings = await workspaceSettings(requestCtx(c));
   const canManage = can(membership.role, "settings.manage");
-  const flash = opts.saved ? { kind: "ok" as const, message: "Settings saved." } : null;
+  const flash = opts.saved ? { kind: "ok" as const, message: "Settings saved." } : flashFrom(c, LIFECYCLE_DONE);
+  // Owners see the subscription and may cancel or reactivate (P16, P20).
+  const lifecycle = can(membership.role, "workspace.lifecycle") ? await lifecycleOverview(requestCtx(c)) : undefined;
   return pageOr(
     c,
     () => (
@@ -25,6 +29,7 @@ async function render(c: Context<AppEnv>, opts: { values?: FormValues; errors?: 
         settings={settings}
         canManage={canManage}
         canExport={can(membership.role, "workspace.export")}
+        lifecycle={lifecycle}
         zones={TIME_ZONES}
         values={opts.values}
         errors={opts.errors}

@@ -1,6 +1,8 @@
 import type { Child } from "hono/jsx";
 import { assetUrl } from "../assets.ts";
 import type { Role } from "../domain/schema.ts";
+import type { WorkspaceLifecycle } from "../domain/tenancy/lifecycle-tables.ts";
+import { LifecycleBanner } from "./lifecycle-banner.tsx";
 
 export interface Flash {
   kind: "ok" | "bad";
@@ -10,7 +12,7 @@ export interface Flash {
 export interface SignedIn {
   name: string;
   /** The workspace being viewed, if any, with the viewer's role in it. */
-  workspace?: { name: string; slug: string; role?: Role } | null;
+  workspace?: { name: string; slug: string; role?: Role; lifecycle?: WorkspaceLifecycle } | null;
 }
 
 export interface LayoutProps {
@@ -80,6 +82,7 @@ export function Layout({ title, children, flash, user }: LayoutProps) {
             )}
           </nav>
         </header>
+        {ws && <LifecycleBanner lifecycle={ws.lifecycle} slug={ws.slug} role={ws.role} />}
         <FlashArea flash={flash} />
         <main id="main">{children}</main>
         <footer>Steward: capacity planning, crews and CRM for small teams, with privacy built in.</footer>

@@ -1,8 +1,10 @@
 import type { FieldErrors } from "../domain/errors.ts";
+import type { LifecycleOverview } from "../domain/tenancy/lifecycle.ts";
 import type { WorkspaceSettings } from "../domain/tenancy/settings.ts";
 import type { Membership } from "../domain/tenancy/workspaces.ts";
 import { Field, FormErrors, SlugField } from "./components.tsx";
 import { Layout, type Flash } from "./layout.tsx";
+import { LifecycleSection } from "./lifecycle.tsx";
 
 type Values = Record<string, string>;
 
@@ -17,6 +19,8 @@ export interface SettingsPageProps {
   canManage: boolean;
   /** Owners and admins may export the whole workspace (P13). */
   canExport?: boolean;
+  /** Owners only: subscription, cancel and reactivate (P16, P20). */
+  lifecycle?: LifecycleOverview;
   zones: readonly string[];
   values?: Values;
   errors?: FieldErrors;
@@ -42,8 +46,12 @@ export function SettingsPage(p: SettingsPageProps) {
           <p>
             Every record of this workspace, attachments included, as one JSON file: <a href={`/t/${p.membership.slug}/exports`}>export the whole workspace</a>.
           </p>
+          <p>
+            How long Steward keeps what, and when each clean-up last ran: <a href={`/t/${p.membership.slug}/privacy/retention`}>retention rules</a>.
+          </p>
         </section>
       )}
+      {p.lifecycle && <LifecycleSection slug={p.membership.slug} overview={p.lifecycle} />}
     </Layout>
   );
 }

@@ -10,6 +10,7 @@ const t = useTestDatabase();
 
 /** Platform tables: no tenant_id, each with the reason it is safe outside row-level security. */
 const PLATFORM_TABLES: Record<string, string> = {
+  workspace_purges: "the record of a workspace purge outlives the workspace (id, dates, counts); under RLS the app role sees only the pinned workspace's record",
   account_erasures: "a user's own deletion request, across workspaces; looked up by user id or token hash",
   users: "accounts span workspaces; reached through memberships",
   password_history: "per user, never listed",
@@ -38,7 +39,9 @@ const DEFINER_FUNCTIONS: Record<string, string> = {
   "app_private.deal_stage_totals_delete": "keeps the board's stage totals for every role that changes deals (tenant from the rows)",
   "app_private.privacy_request_workspace": "the public privacy request page resolves a slug to its workspace before anyone is signed in",
   "app_private.search_first": "the first matches of a search through its index under RLS, to tell narrow searches from broad ones",
+  "app_private.cron_last_runs": "the retention page reads when each scheduled job last ran from graphile-worker's bookkeeping (task names and times only)",
   "app_private.release_expired_slug": "frees an old slug whose redirect ran out, whichever workspace held it",
+  "app_private.billing_customer_workspace": "the payment processor's webhook names a customer id before the workspace is known",
 };
 
 async function tenantTables(): Promise<string[]> {

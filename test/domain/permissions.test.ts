@@ -11,7 +11,7 @@ const t = useTestDatabase();
 
 // The matrix written out by hand: changing PERMISSIONS without changing this table is a failing test, on purpose.
 const EXPECTED: Record<Role, Permission[]> = {
-  owner: ["records.view", "records.edit", "members.view", "members.manage", "owners.manage", "settings.manage", "audit.view", "privacy.manage", "workspace.export"],
+  owner: ["records.view", "records.edit", "members.view", "members.manage", "owners.manage", "settings.manage", "audit.view", "privacy.manage", "workspace.export", "workspace.lifecycle"],
   admin: ["records.view", "records.edit", "members.view", "members.manage", "settings.manage", "audit.view", "workspace.export"],
   member: ["records.view", "records.edit", "members.view"],
   viewer: ["records.view", "members.view"],

@@ -159,10 +159,12 @@ async function readOpen(tx: Ctx, id: string, lock = false): Promise<OpenInvitati
     .selectFrom("invitations as i")
     .innerJoin("tenants as t", "t.id", "i.tenant_id")
     .select(["i.id", "i.tenant_id", "i.email", "i.role", "i.expires_at", "i.accepted_at", "i.revoked_at", "t.name", "t.slug"])
+    .select(sql<string>`t.status`.as("status"))
     .where("i.id", "=", id);
   if (lock) q = q.forUpdate("i");
   const row = await q.executeTakeFirst();
-  if (!row || row.accepted_at || row.revoked_at || row.expires_at.getTime() <= tx.now.getTime()) return null;
+  // A cancelled or suspended workspace takes no new members (P16, P17): its invitations are closed with it.
+  if (!row || row.accepted_at || row.revoked_at || row.expires_at.getTime() <= tx.now.getTime() || row.status !== "active") return null;
   return { id: row.id, tenantId: row.tenant_id, email: row.email, role: row.role, workspace: { name: row.name, slug: row.slug } };
 }
 

@@ -26,6 +26,7 @@ export const PERMISSIONS = {
   "audit.view": ["owner", "admin", "privacy"],
   "privacy.manage": ["owner", "privacy"],
   "workspace.export": ["owner", "admin"],
+  "workspace.lifecycle": ["owner"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -40,6 +41,7 @@ export const PERMISSION_LABELS: Record<Permission, string> = {
   "audit.view": "Browse and download the audit trail",
   "privacy.manage": "Work the privacy request queue",
   "workspace.export": "Export all workspace data",
+  "workspace.lifecycle": "Cancel or reactivate the workspace, see its billing",
 };
 
 export function can(role: Role | null | undefined, permission: Permission): boolean {

@@ -5,6 +5,7 @@ import { inTransaction, type Ctx } from "../context.ts";
 import type { DB } from "../db.ts";
 import { Invalid } from "../errors.ts";
 import type { Role } from "../schema.ts";
+import type { WorkspaceLifecycle, WorkspaceStatus } from "./lifecycle-tables.ts";
 
 // Words that are, or may become, top-level paths or look official.
 export const RESERVED_SLUGS = new Set([
@@ -30,14 +31,21 @@ export interface Membership {
   name: string;
   slug: string;
   role: Role;
+  /** Set by membershipBySlug: whether the workspace is read-only (cancelled, suspended) and until when. */
+  lifecycle?: WorkspaceLifecycle;
 }
 
-/** This user's membership of the workspace at `slug`, or null (not a member, or no such workspace: the same). */
+/**
+ * This user's membership of the workspace at `slug`, or null (not a member, or no such workspace: the same).
+ * The same query says where the workspace is in its life, so read-only enforcement costs no second query.
+ */
 export async function membershipBySlug(db: DB, userId: string, slug: string): Promise<Membership | null> {
-  const r = await sql<{ tenant_id: string; name: string; slug: string; role: Role }>`
+  const r = await sql<{ tenant_id: string; name: string; slug: string; role: Role; status: WorkspaceStatus; cancelled_at: Date | null; suspended_at: Date | null; purge_after: Date | null }>`
     select * from app_private.membership_by_slug(${userId}, ${slug})`.execute(db);
   const row = r.rows[0];
-  return row ? { tenantId: row.tenant_id, name: row.name, slug: row.slug, role: row.role } : null;
+  if (!row) return null;
+  const lifecycle = { status: row.status, cancelledAt: row.cancelled_at, suspendedAt: row.suspended_at, purgeAfter: row.purge_after };
+  return { tenantId: row.tenant_id, name: row.name, slug: row.slug, role: row.role, lifecycle };
 }
 
 /** The current slug of a renamed workspace, for a member following an old link within 30 days. */

@@ -1,7 +1,21 @@
 import type { MiddlewareHandler } from "hono";
 import { NotFound } from "../../domain/errors.ts";
+import { isReadOnly, WorkspaceReadOnly } from "../../domain/tenancy/lifecycle.ts";
 import { membershipBySlug, redirectedSlug } from "../../domain/tenancy/workspaces.ts";
+import { lifecycleNotice } from "../../views/lifecycle-banner.tsx";
 import type { AppEnv } from "../types.ts";
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+// P16, P17: the writes a cancelled or suspended workspace still accepts, after /t/<slug>. Reactivation; taking the
+// data out (workspace and person exports); the privacy team's work, since people's rights do not pause while a
+// workspace waits for deletion. Leaving is allowed separately, and is the only write while a purge runs.
+const WHILE_READ_ONLY = [/^\/reactivation$/, /^\/exports$/, /^\/privacy\//];
+
+function writableWhileReadOnly(rest: string, userId: string, purging: boolean): boolean {
+  if (rest === `/members/${userId}/removal`) return true;
+  return !purging && WHILE_READ_ONLY.some((r) => r.test(rest));
+}
 
 /**
  * Everything under /t/:slug belongs to one workspace. A visitor who is not a member gets the same 404 as for a
@@ -26,6 +40,12 @@ export function tenantMiddleware(): MiddlewareHandler<AppEnv> {
       throw new NotFound();
     }
     c.set("membership", membership);
+    // The status came with the membership (one query): a write into a read-only workspace stops here, whatever
+    // route or job it would have reached.
+    const lc = membership.lifecycle;
+    if (lc && isReadOnly(lc) && !SAFE.has(c.req.method) && !writableWhileReadOnly(c.req.path.slice(`/t/${slug}`.length), user.id, lc.status === "purging")) {
+      throw new WorkspaceReadOnly(lifecycleNotice(lc));
+    }
     await next();
   };
 }

@@ -5,6 +5,7 @@ import { requestDetailRoutes } from "./requests-detail.tsx";
 import { peopleRoutes } from "./requests-people.tsx";
 import { publicRequestRoutes } from "./requests-public.tsx";
 import { queueRoutes } from "./requests-queue.tsx";
+import { retentionRoutes } from "./retention.tsx";
 
 /**
  * Mounted at "/": paths are absolute. The privacy request queue and request pages (P18), the public request form
@@ -15,4 +16,5 @@ export const requestsRoutes = new Hono<AppEnv>()
   .route("/", requestDetailRoutes)
   .route("/", peopleRoutes)
   .route("/", publicRequestRoutes)
-  .route("/", accountDeletionRoutes);
+  .route("/", accountDeletionRoutes)
+  .route("/", retentionRoutes);

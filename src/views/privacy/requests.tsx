@@ -24,6 +24,7 @@ function Page({ shell, title, children }: { shell: Shell; title: string; childre
       <nav class="subnav" aria-label="Privacy">
         <a href={queueUrl(shell.workspace.slug)}>Privacy requests</a>
         <a href={`${queueUrl(shell.workspace.slug)}/new`}>Log a request</a>
+        <a href={`/t/${shell.workspace.slug}/privacy/retention`}>Retention</a>
       </nav>
       {children as never}
     </Layout>
