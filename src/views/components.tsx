@@ -93,3 +93,19 @@ export function SlugField({ value, errors, hint, validate }: { value?: string; e
     />
   );
 }
+
+/** A running job's bar (imports, exports): rows done of the total, once the worker has counted them. */
+export function JobProgress({ done, total, page, label }: { done: number; total: number | null; page: string; label: string }) {
+  const n = (x: number) => x.toLocaleString("en-GB");
+  return (
+    <>
+      <p>{total === null ? "Waiting for the worker to count the rows…" : `${n(done)} of ${n(total)} rows done.`}</p>
+      <progress max={total || undefined} value={total ? done : undefined} aria-label={label}>
+        {total ? `${Math.floor((done / total) * 100)}%` : "Starting"}
+      </progress>
+      <p>
+        <a href={page}>Refresh</a>
+      </p>
+    </>
+  );
+}

@@ -1,7 +1,8 @@
+import { download } from "../downloads.ts";
 import { Hono, type Context } from "hono";
 import { getImport, IMPORT_MAX_BYTES, openRejected, recentImports, uploadAgents, uploadVolumes } from "../../domain/capacity/imports.ts";
 import { getProgram } from "../../domain/capacity/programs.ts";
-import { contentDisposition, FileTooLarge } from "../../domain/crm/attachments.ts";
+import { FileTooLarge } from "../../domain/crm/attachments.ts";
 import { Invalid, type FieldErrors } from "../../domain/errors.ts";
 import { authorize } from "../../domain/tenancy/permissions.ts";
 import { ImportProgress, ImportStatusPage, ImportUploadPage, importUrl } from "../../views/capacity/imports.tsx";
@@ -54,13 +55,5 @@ export const importsRoutes = new Hono<AppEnv>()
   })
   .get("/imports/:id/rejected.csv", async (c) => {
     const file = await openRejected(requestCtx(c), c.req.param("id"));
-    return new Response(file.data as Uint8Array<ArrayBuffer>, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": contentDisposition(file.filename),
-        "Content-Length": String(file.data.byteLength),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-      },
-    });
+    return download(file.data as Uint8Array<ArrayBuffer>, { type: "text/csv; charset=utf-8", filename: file.filename, size: file.data.byteLength });
   });

@@ -1,6 +1,7 @@
+import { download } from "../downloads.ts";
 import { Hono, type Context } from "hono";
 import { addActivity, addNote, addTask, deleteItem, myTasks, setTaskDone } from "../../domain/crm/activities.ts";
-import { addAttachment, contentDisposition, deleteAttachment, FileTooLarge, openAttachment } from "../../domain/crm/attachments.ts";
+import { addAttachment, deleteAttachment, FileTooLarge, openAttachment } from "../../domain/crm/attachments.ts";
 import { kindFromPlural, loadTimeline, PLURALS, type SubjectRef } from "../../domain/crm/timeline.ts";
 import type { Ctx } from "../../domain/context.ts";
 import { Invalid, NotFound } from "../../domain/errors.ts";
@@ -87,16 +88,8 @@ export const activityRoutes = new Hono<AppEnv>()
   })
   .get("/attachments/:attachmentId", async (c) => {
     const file = await openAttachment(requestCtx(c), c.req.param("attachmentId"));
-    return new Response(file.data as Uint8Array<ArrayBuffer>, {
-      headers: {
-        // The sniffed type, never text/html (sniffing cannot produce it), and never rendered in place.
-        "Content-Type": file.contentType,
-        "Content-Disposition": contentDisposition(file.filename),
-        "Content-Length": String(file.data.byteLength),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-      },
-    });
+    // The sniffed type, never text/html (sniffing cannot produce it), and never rendered in place.
+    return download(file.data as Uint8Array<ArrayBuffer>, { type: file.contentType, filename: file.filename, size: file.data.byteLength });
   })
   .post("/tasks/:taskId/completion", async (c) => {
     const values = await formValues(c);

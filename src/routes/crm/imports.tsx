@@ -1,5 +1,6 @@
+import { download } from "../downloads.ts";
 import { Hono, type Context } from "hono";
-import { contentDisposition, FileTooLarge } from "../../domain/crm/attachments.ts";
+import { FileTooLarge } from "../../domain/crm/attachments.ts";
 import { IMPORT_MAX_BYTES } from "../../domain/crm/import-fields.ts";
 import { getImport, importMapping, listImports, openRejected, saveMapping, startImport, uploadImport } from "../../domain/crm/imports.ts";
 import { Invalid, type FieldErrors } from "../../domain/errors.ts";
@@ -93,13 +94,5 @@ export const importsRoutes = new Hono<AppEnv>()
   })
   .get("/imports/:id/rejected.csv", async (c) => {
     const file = await openRejected(requestCtx(c), c.req.param("id"));
-    return new Response(file.data as Uint8Array<ArrayBuffer>, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": contentDisposition(file.filename),
-        "Content-Length": String(file.data.byteLength),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-      },
-    });
+    return download(file.data as Uint8Array<ArrayBuffer>, { type: "text/csv; charset=utf-8", filename: file.filename, size: file.data.byteLength });
   });

@@ -1,8 +1,8 @@
+import { download } from "../downloads.ts";
 import { Hono, type Context } from "hono";
 import { exportPersonLater, getExport, listWorkspaceExports, openDownload, requestPersonalExport, requestWorkspaceExport, type PersonKind } from "../../domain/privacy/exports.ts";
 import { NotFound } from "../../domain/errors.ts";
 import { ExportGonePage, ExportProgress, PersonalExportPage, WorkspaceExportPage, WorkspaceExportsPage } from "../../views/privacy/exports.tsx";
-import { contentDisposition } from "../../domain/crm/attachments.ts";
 import { requestCtx } from "../context.ts";
 import { flashFrom, page, pageOr } from "../render.tsx";
 import type { AppEnv } from "../types.ts";
@@ -46,15 +46,7 @@ export const exportsRoutes = new Hono<AppEnv>()
     if (!c.var.user) return toSignIn(c);
     const file = await openDownload(personal(c), c.req.param("token"));
     if (file.state === "gone") return page(c, <ExportGonePage shell={shell(c)} personal={file.kind === "personal"} />, 410);
-    return new Response(file.body, {
-      headers: {
-        "Content-Type": "application/json; charset=utf-8",
-        "Content-Disposition": contentDisposition(file.filename),
-        "Content-Length": String(file.size),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-      },
-    });
+    return download(file.body, { type: "application/json; charset=utf-8", filename: file.filename, size: file.size });
   })
   // ---- P13: the whole workspace (owners and admins) ----
   .get("/t/:slug/exports", async (c) => {

@@ -1,6 +1,6 @@
 import type { CapacityImport } from "../../domain/capacity/imports.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
-import { FieldMessage, FormErrors } from "../components.tsx";
+import { FieldMessage, FormErrors, JobProgress } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
 import { capacityBase, CapacityNav, count, programUrl, type InWorkspace } from "./home.tsx";
 
@@ -126,15 +126,7 @@ export function ImportProgress({ slug, imp }: { slug: string; imp: CapacityImpor
     <section id="import-progress" aria-live="polite" {...poll}>
       <h2>{STATUS[imp.status]}</h2>
       {live ? (
-        <>
-          <p>{total === null ? "Waiting for the worker to count the rows…" : `${count(imp.processedRows)} of ${count(total)} rows done.`}</p>
-          <progress max={total || undefined} value={total ? imp.processedRows : undefined} aria-label="Import progress">
-            {total ? `${Math.floor((imp.processedRows / total) * 100)}%` : "Starting"}
-          </progress>
-          <p>
-            <a href={page}>Refresh</a>
-          </p>
-        </>
+        <JobProgress done={imp.processedRows} total={total} page={page} label="Import progress" />
       ) : (
         <>
           {imp.error && <p class="flash bad">{imp.error}</p>}

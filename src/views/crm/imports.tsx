@@ -4,7 +4,7 @@ import type { ImportObject } from "../../domain/crm/import-fields.ts";
 import type { Outcome } from "../../domain/crm/import-records.ts";
 import type { ImportDetail, ImportSummary, MappingView } from "../../domain/crm/imports.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
-import { FieldMessage, FormErrors } from "../components.tsx";
+import { FieldMessage, FormErrors, JobProgress } from "../components.tsx";
 import { Layout, type Flash } from "../layout.tsx";
 
 export interface Shell {
@@ -262,15 +262,7 @@ export function ImportProgress({ slug, imp }: { slug: string; imp: ImportSummary
     <section id="import-progress" aria-live="polite" {...poll}>
       <h2>{STATUS[imp.status]}</h2>
       {live ? (
-        <>
-          <p>{total === null ? "Waiting for the worker to count the rows…" : `${imp.processed_rows} of ${total} rows done.`}</p>
-          <progress max={total || undefined} value={total ? imp.processed_rows : undefined} aria-label="Import progress">
-            {total ? `${Math.floor((imp.processed_rows / total) * 100)}%` : "Starting"}
-          </progress>
-          <p>
-            <a href={page}>Refresh</a>
-          </p>
-        </>
+        <JobProgress done={imp.processed_rows} total={total} page={page} label="Import progress" />
       ) : (
         <>
           {imp.error && <p class="flash bad">{imp.error}</p>}
