@@ -19,6 +19,7 @@ import { auditRoutes } from "./routes/audit.tsx";
 import { signupValidationRoutes } from "./routes/signup-validation.tsx";
 import { crmRoutes } from "./routes/crm/index.ts";
 import { capacityRoutes } from "./routes/capacity/index.ts";
+import { crewsRoutes } from "./routes/crews/index.ts";
 import { exportsRoutes as privacyExportsRoutes } from "./routes/privacy/exports.tsx";
 import { requestsRoutes as privacyRequestsRoutes } from "./routes/privacy/requests.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", auditRoutes);
   app.route("/t/:slug/crm", crmRoutes);
   app.route("/t/:slug/capacity", capacityRoutes);
+  app.route("/t/:slug/crews", crewsRoutes);
   app.route("/", privacyExportsRoutes);
   app.route("/", privacyRequestsRoutes);
   if (!deps.config.production) app.route("/", devMailRoutes);

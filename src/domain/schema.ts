@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Selectable } from "kysely";
 import type { CapacityTables } from "./capacity/tables.ts";
 import type { PrivacyTables } from "./privacy/tables.ts";
+import type { CrewsTables } from "./crews/tables.ts";
 
 // The database as Kysely sees it. Each interface mirrors a table created in migrations/.
 
@@ -345,7 +346,7 @@ export interface DealStageTotalsTable {
 }
 
 /** Every table. Modules keep their own table types (src/domain/<module>/tables.ts) and are merged here. */
-export interface Database extends CapacityTables, PrivacyTables {
+export interface Database extends CapacityTables, PrivacyTables, CrewsTables {
   emails: EmailsTable;
   users: UsersTable;
   password_history: PasswordHistoryTable;

@@ -6,9 +6,10 @@ import { createAccount, type Account } from "../support/factories.ts";
 import type { IsolationModule } from "./isolation/module.ts";
 import { capacityIsolation } from "./isolation/capacity.ts";
 import { privacyIsolation } from "./isolation/privacy.ts";
+import { crewsIsolation } from "./isolation/crews.ts";
 
 // Modules keep their part of the table next to this file (test/routes/isolation/<module>.ts).
-const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation };
+const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation, crews: crewsIsolation };
 
 const t = useTestDatabase();
 

@@ -1,0 +1,13 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../types.ts";
+import { peopleRoutes } from "./people.tsx";
+import { scheduleRoutes } from "./schedule.tsx";
+import { projectionsRoutes } from "./projections.tsx";
+import { poursRoutes } from "./pours.tsx";
+
+/** Everything under /t/:slug/crews (the tenant middleware has already run). Paths are relative. */
+export const crewsRoutes = new Hono<AppEnv>()
+  .route("/", peopleRoutes)
+  .route("/", scheduleRoutes)
+  .route("/", projectionsRoutes)
+  .route("/", poursRoutes);
