@@ -1,6 +1,7 @@
 // `bun run bench`: starts Steward on a throwaway data dir, times a cold (initdb) and a warm start, loads
 // GET /health and GET / with autocannon, then sign-in and a signed-in workspace page (bench/load.mjs), and weighs
-// the home page; then the CRM at scale (bench/crm.ts: large seed, CRM pages, CSV export). Prints markdown tables
+// the home page; then the CRM at scale (bench/crm.ts: large seed, CRM pages, CSV export) and crews at scale
+// (bench/crews.ts: large crews seed, schedule, projection and pour pages, the weekly Excel file). Prints markdown tables
 // on stdout; progress goes to stderr so the tables can be piped into an issue as they are. BENCH_SECONDS sets the
 // length of each cell.
 import { chmod, mkdir, rm } from "node:fs/promises";
@@ -8,6 +9,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { hashPassword, verifyPassword } from "../src/domain/auth/passwords.ts";
 import { crmBench } from "./crm.ts";
+import { crewsBench } from "./crews.ts";
 import { capacityBench } from "./capacity.ts";
 import { privacyBench } from "./privacy.ts";
 import { purgeBench } from "./purge.ts";
@@ -17,6 +19,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // The CRM at scale (bench/crm.ts) runs after the cells above; BENCH_CRM=0 skips it, --crm runs it alone.
 const CRM = process.env.BENCH_CRM !== "0";
 const CRM_ONLY = CRM && process.argv.includes("--crm");
+// Crews at scale (bench/crews.ts) runs after the CRM part, on the same data dir; BENCH_CREWS=0 skips it, --crews runs it alone.
+const CREWS = process.env.BENCH_CREWS !== "0";
+const CREWS_ONLY = CREWS && process.argv.includes("--crews");
 // The capacity engine (bench/capacity.ts, no server) runs last; BENCH_CAPACITY=0 skips it, --capacity runs it alone.
 const CAPACITY = process.env.BENCH_CAPACITY !== "0";
 const CAPACITY_ONLY = CAPACITY && process.argv.includes("--capacity");
@@ -194,7 +199,7 @@ try {
   await mkdir(DATA_DIR, { recursive: true });
   await chmod(DATA_DIR, 0o755);
 
-  if (!CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+  if (!CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
     progress("cold start (initdb)…");
     server = await start();
     const cold = server;
@@ -277,7 +282,7 @@ try {
     const totals = ENCODINGS.map((_, i) => bytes(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
     console.log(`| **total** | ${totals.map((t) => `**${t}**`).join(" | ")} |`);
   }
-  if (CRM && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+  if (CRM && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
     const report = await crmBench({
       root: ROOT, dataDir: DATA_DIR, pgPort: PG_PORT, base: BASE, seconds: SECONDS, progress,
       start: async () => (server = await start()),
@@ -289,7 +294,19 @@ try {
     });
     console.log(`${CRM_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
   }
-  if (CAPACITY && !CRM_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+  if (CREWS && !CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+    const report = await crewsBench({
+      root: ROOT, dataDir: DATA_DIR, pgPort: PG_PORT, base: BASE, seconds: SECONDS, progress,
+      start: async () => (server = await start()),
+      stop: async (s) => {
+        server = null;
+        return stop(s as Server);
+      },
+      loadPages: (connections, seconds, sessions) => loadScenario({ scenario: "pages", connections, seconds, expect: 200, sessions }),
+    });
+    console.log(`${CREWS_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
+  }
+  if (CAPACITY && !CRM_ONLY && !CREWS_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
     console.log(`${CAPACITY_ONLY ? "## Steward benchmark\n" : ""}\n${capacityBench(progress).join("\n")}`);
     progress("capacity planning pages (a year of history, bench/capacity-pages.bench.ts)…");
     const pages = Bun.spawnSync([process.execPath, "test", "./bench/capacity-pages.bench.ts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
@@ -297,10 +314,10 @@ try {
     const table = /<<<capacity-pages\n([\s\S]*?)\ncapacity-pages>>>/.exec(out)?.[1];
     console.log(table ?? `\nCapacity planning pages: the run failed (exit ${pages.exitCode}):\n\n\`\`\`\n${out.slice(-2000)}\n\`\`\``);
   }
-  if (PRIVACY && !CRM_ONLY && !CAPACITY_ONLY && !PURGE_ONLY) {
+  if (PRIVACY && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PURGE_ONLY) {
     console.log(`${PRIVACY_ONLY ? "## Steward benchmark\n" : ""}\n${await privacyBench({ dataDir: DATA_DIR, progress })}`);
   }
-  if (PURGE && !CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY) {
+  if (PURGE && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY) {
     console.log(`${PURGE_ONLY ? "## Steward benchmark\n" : ""}\n${await purgeBench({ dataDir: DATA_DIR, seconds: SECONDS, progress })}`);
   }
 } finally {

@@ -22,6 +22,7 @@ const sources: { name: string; file: string; type: string; url?: string }[] = [
   { name: "app.css", file: "static/app.css", type: "text/css; charset=utf-8" },
   { name: "favicon.svg", file: "static/favicon.svg", type: "image/svg+xml" },
   { name: "board.js", file: "static/board.js", type: "text/javascript; charset=utf-8" },
+  { name: "schedule.js", file: "static/schedule.js", type: "text/javascript; charset=utf-8" },
   // htmx comes straight from node_modules under a versioned URL, so an upgrade changes the URL.
   { name: "htmx.js", file: "node_modules/htmx.org/dist/htmx.min.js", type: "text/javascript; charset=utf-8", url: `/vendor/htmx-${htmxVersion}/htmx.min.js` },
 ];

@@ -43,6 +43,12 @@ const schema = z
     ATTACHMENT_MAX_MB: positiveInt(100).default(10),
     ERASURE_GRACE_DAYS: positiveInt(365).default(14),
     BILLING_WEBHOOK_SECRET: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+    // Weather for pours (crews): each workspace picks a provider (or none); only that provider is ever called (P21).
+    NWS_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.weather.gov"),
+    NWS_USER_AGENT: z.string().min(3).max(200).default("Steward (ops@steward.localhost)"),
+    OPEN_METEO_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.open-meteo.com"),
+    OPEN_METEO_API_KEY: z.string().min(1).max(200).optional(),
+    WEATHER_TIMEOUT_MS: positiveInt(60_000).default(5000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {
@@ -72,7 +78,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? "environment");
     const got = cleaned[name];
-    const shown = got === undefined || /URL|PASSWORD|SECRET/.test(name) ? "" : ` (got "${got}")`;
+    const shown = got === undefined || /URL|PASSWORD|SECRET|KEY/.test(name) ? "" : ` (got "${got}")`;
     throw new ConfigError(`config: ${name} ${issue.message}${shown}`);
   }
   const e = result.data;

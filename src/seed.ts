@@ -1,17 +1,20 @@
-// `bun run seed [--size small|large] [--slug demo] [--password …]`: builds the demo workspace (see
-// src/domain/crm/seed.ts) on DATABASE_URL, or on the embedded database under DATA_DIR when none is set.
+// `bun run seed [--module crm|crews|all] [--size small|large] [--slug demo] [--password …]`: builds the demo
+// workspace (see src/domain/crm/seed.ts; crm, the default, also seeds capacity; crews: src/domain/crews/seed.ts) on
+// DATABASE_URL, or on the embedded database under DATA_DIR when none is set.
 import { parseArgs } from "node:util";
 import { loadConfig } from "./config.ts";
 import { connect, type DbUrls } from "./domain/db.ts";
 import { APP_ROLE, startEmbedded, type EmbeddedServer } from "./domain/embedded.ts";
 import { migrate } from "./domain/migrate.ts";
-import { SEED_SIZES, seedDemo, type SeedSize } from "./domain/crm/seed.ts";
+import { DEMO_EMAIL, SEED_SIZES, seedDemo, type SeedSize } from "./domain/crm/seed.ts";
 import { seedCapacity } from "./domain/capacity/seed.ts";
+import { seedCrews } from "./domain/crews/seed.ts";
 
-const usage = "usage: bun run seed [--size small|large] [--slug demo] [--password <new password for the demo user>]";
+const usage = "usage: bun run seed [--module crm|crews|all] [--size small|large] [--slug demo] [--password <new password for the demo user>]";
+const MODULES = ["crm", "crews", "all"];
 let args;
 try {
-  args = parseArgs({ options: { size: { type: "string", default: "small" }, slug: { type: "string", default: "demo" }, password: { type: "string" }, help: { type: "boolean" } } }).values;
+  args = parseArgs({ options: { module: { type: "string", default: "crm" }, size: { type: "string", default: "small" }, slug: { type: "string", default: "demo" }, password: { type: "string" }, help: { type: "boolean" } } }).values;
 } catch (err) {
   console.error(`${(err as Error).message}\n${usage}`);
   process.exit(2);
@@ -19,6 +22,10 @@ try {
 if (args.help) {
   console.log(usage);
   process.exit(0);
+}
+if (!MODULES.includes(args.module!)) {
+  console.error(`--module must be crm, crews or all (got "${args.module}")\n${usage}`);
+  process.exit(2);
 }
 if (!(args.size! in SEED_SIZES)) {
   console.error(`--size must be small or large (got "${args.size}")\n${usage}`);
@@ -43,12 +50,25 @@ try {
   const db = connect(urls, { poolSize: 2 });
   try {
     const size = args.size as SeedSize;
-    say(`building the ${size} demo workspace "${args.slug}"…`);
-    const r = await seedDemo(db, { size, slug: args.slug, password: args.password ?? null, log: say });
+    const crm = args.module !== "crews";
+    // The workspace and its demo user come from the CRM seed. --module crews reuses the workspace when it exists
+    // (its CRM data untouched) and otherwise creates it with a small CRM.
+    const existing = crm ? undefined : await db.owner.selectFrom("tenants").select("id").where("slug", "=", args.slug!).executeTakeFirst();
+    say(`building the ${size} demo workspace "${args.slug}"${crm ? "" : " (crews)"}…`);
+    if (existing && args.password) say("the workspace exists: --password is ignored with --module crews (use --module crm to reset it)");
+    const r = existing
+      ? { tenantId: existing.id, slug: args.slug!, email: DEMO_EMAIL, password: null as string | null, counts: {}, seconds: 0 }
+      : await seedDemo(db, { size: crm ? size : "small", slug: args.slug, password: args.password ?? null, log: crm ? say : () => {} });
     const made = Object.entries(r.counts).map(([k, n]) => `${n.toLocaleString("en-US")} ${k}`).join(", ");
-    say(`done in ${r.seconds.toFixed(1)} s: ${made}`);
-    const cap = await seedCapacity(db.app, r.tenantId);
-    say(`capacity: one program with ${cap.intervals.toLocaleString("en-US")} intervals of history, ${cap.agents} agents`);
+    if (crm) {
+      say(`done in ${r.seconds.toFixed(1)} s: ${made}`);
+      const cap = await seedCapacity(db.app, r.tenantId);
+      say(`capacity: one program with ${cap.intervals.toLocaleString("en-US")} intervals of history, ${cap.agents} agents`);
+    }
+    if (args.module !== "crm") {
+      const c = await seedCrews(db.app, r.tenantId, { size, log: say });
+      say(`crews done in ${c.seconds.toFixed(1)} s: ${c.regions} regions, ${c.employees} employees, ${c.projects} projects, ${c.assignments.toLocaleString("en-US")} assignments, ${c.requirements} requirements, ${c.pours} pours`);
+    }
     console.log(`\nWorkspace: /t/${r.slug}`);
     console.log(`Sign in as ${r.email} with password ${r.password ?? "(unchanged: set when the account was created; pass --password to replace it)"}`);
   } finally {

@@ -9,6 +9,7 @@ import { createTaskList, crontab } from "./jobs/index.ts";
 import { jsonLogger as log } from "./routes/types.ts";
 import { seedDemo } from "./domain/crm/seed.ts";
 import { seedCapacity } from "./domain/capacity/seed.ts";
+import { seedCrews } from "./domain/crews/seed.ts";
 
 // Entry point. `bun src/server.ts` runs the web server and the job worker in one process; --web and --worker
 // run one half each (scale-out), --migrate only migrates.
@@ -104,6 +105,7 @@ async function start() {
   if (process.argv.includes("--demo")) {
     const r = await seedDemo(db, { size: "small", slug: "demo", password: null, log: () => {} });
     await seedCapacity(db.app, r.tenantId);
+    await seedCrews(db.app, r.tenantId, { size: "small" });
     demo = `Demo workspace: /t/${r.slug}. Sign in as ${r.email} with password ${r.password ?? "(unchanged since the first --demo start)"}`;
   }
 

@@ -37,6 +37,7 @@ export function Layout({ title, children, flash, user }: LayoutProps) {
       ? [
           { href: `/t/${ws.slug}`, label: ws.name },
           { href: `/t/${ws.slug}/capacity`, label: "Capacity" },
+          { href: `/t/${ws.slug}/crews/schedule`, label: "Crews" },
           { href: `/t/${ws.slug}/crm/contacts`, label: "CRM" },
           { href: `/t/${ws.slug}/crm/tasks`, label: "My tasks" },
           { href: `/t/${ws.slug}/crm/search`, label: "Search" },

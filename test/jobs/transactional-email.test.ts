@@ -28,6 +28,9 @@ const TRANSACTIONAL: Record<string, string> = {
   "account-erasure-scheduled": "an account deletion was asked for, with the link that cancels it",
   "account-erased": "the account deletion is done",
   "workspace-cancelled": "a workspace was cancelled, with the date it will be deleted",
+  "crew-schedule": "schedule distribution: an employee's (and a foreman's crew's) assignments for the coming week, once per week",
+  "pour-confirmed": "a concrete pour was confirmed: its details to each crew member and project contact, once per confirmation",
+  "pour-weather": "the forecast flags tomorrow's pour: to the project's manager, once per pour, day and set of flags",
 };
 
 function sourceFiles(dir: string): string[] {

@@ -20,6 +20,7 @@ export const RETENTION_JOBS: Record<string, TaskName | null> = {
   audit_events: "purge-audit",
   crm_imports: "purge-imports",
   capacity_imports: "purge-capacity-imports",
+  crew_imports: "purge-crew-imports",
   data_exports: "purge-exports",
   data_export_chunks: "purge-exports",
   privacy_verification_codes: null,

@@ -1,0 +1,76 @@
+import type { AssignmentKind } from "../../domain/crews/tables.ts";
+import type { WeekOf } from "../../domain/crews/schedule.ts";
+import type { FieldErrors } from "../../domain/errors.ts";
+import { hrefWith } from "../crm/fields.tsx";
+
+// Pieces shared by the schedule's pages (grid, a person's week, by project).
+
+export const STATUS: Record<Exclude<AssignmentKind, "project">, string> = { pto: "PTO", sick: "Sick", training: "Training", off: "Off" };
+export const KIND_OPTIONS: { value: AssignmentKind; label: string }[] = [
+  { value: "project", label: "Project" },
+  { value: "pto", label: "PTO" },
+  { value: "sick", label: "Sick" },
+  { value: "training", label: "Training" },
+  { value: "off", label: "Off" },
+];
+
+export const cellLabel = "Choose a day to assign it; a name opens that person's week.";
+
+/**
+ * A project's colour. An SVG rect with a fill attribute: presentation attributes are not inline styles, so the
+ * strict CSP allows them, and any hex colour works.
+ */
+export function Swatch({ color }: { color: string | null }) {
+  if (!color) return null;
+  return (
+    <svg class="sw" width="10" height="10" aria-hidden="true">
+      <rect width="10" height="10" fill={color} />
+    </svg>
+  );
+}
+
+/** Previous / next week links and a GET form to jump to a week (and, on the grid, to one crew). */
+export function WeekNav(props: { base: string; week: WeekOf; foremen?: { id: string; name: string }[]; foreman?: string | null; errors?: FieldErrors; extra?: Record<string, string> }) {
+  const { base, week, foremen, foreman } = props;
+  const link = (w: string) => hrefWith(base, { ...props.extra, week: w, foreman });
+  return (
+    <nav class="actions week-nav" aria-label="Weeks">
+      <a href={link(week.prev)} rel="prev">
+        ← {week.prev}
+      </a>
+      <a href={link(week.next)} rel="next">
+        {week.next} →
+      </a>
+      <form method="get" action={base} class="inline-form">
+        {Object.entries(props.extra ?? {}).map(([n, v]) => (
+          <input type="hidden" name={n} value={v} />
+        ))}
+        <label>
+          Week{" "}
+          <input name="week" value={week.key} size={9} maxlength={8} pattern="\d{4}-W\d{2}" aria-invalid={props.errors?.week ? "true" : undefined} title="YYYY-Www, e.g. 2025-W10" />
+        </label>
+        {foremen && foremen.length > 0 && (
+          <label>
+            Crew{" "}
+            <select name="foreman">
+              <option value="" selected={!foreman}>
+                All crews
+              </option>
+              {foremen.map((f) => (
+                <option value={f.id} selected={f.id === foreman}>
+                  {f.name}
+                </option>
+              ))}
+              <option value="none" selected={foreman === "none"}>
+                No foreman
+              </option>
+            </select>
+          </label>
+        )}
+        <button type="submit" class="secondary">
+          Show
+        </button>
+      </form>
+    </nav>
+  );
+}
