@@ -4,91 +4,18 @@
 // the server then starts on it, 16 members of the demo workspace sign in, and the weekly schedule, the projection
 // page and the pour lookahead are each loaded by 16 concurrent sessions. Last, the weekly Excel file is built a few
 // times in a row. A page or route that is not there (yet) is reported as "not available (404)". Returns markdown.
-import { readFileSync } from "node:fs";
 import os from "node:os";
-import { join } from "node:path";
-import postgres from "postgres";
-import { hashPassword } from "../src/domain/auth/passwords.ts";
 import { addWeeks, formatWeek, weekOf } from "../src/domain/crews/week.ts";
+import { addMembers, BROWSER, kb, ms, PAGE_BUDGET, runSeed, signIn, SLUG, USERS, type BenchHarness } from "./harness.ts";
 
-export interface CrewsServer { proc: { pid: number } }
-interface Scenario { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number; unexpected: number }
-interface Session { cookie: string; path: string; headers?: Record<string, string> }
-
-export interface CrewsHarness {
-  root: string;
-  dataDir: string;
-  pgPort: number;
-  base: string;
-  seconds: number;
-  progress(msg: string): void;
-  start(): Promise<CrewsServer>;
-  stop(server: CrewsServer): Promise<string>;
-  loadPages(connections: number, seconds: number, sessions: Session[]): Promise<Scenario>;
-}
-
-const USERS = 16;
 const PASSWORD = "bench-crews-rebar-42";
-const SLUG = "demo";
-const BROWSER = { "accept-encoding": "br, gzip" };
-const PAGE_BUDGET = 15 * 1024;
 const PAGE_GOAL_MS = 100;
 const EXCEL_GOAL_S = 1;
 const EXCEL_RUNS = 5;
 
-async function seed(h: CrewsHarness): Promise<{ seconds: number; line: string }> {
-  const t0 = performance.now();
-  const proc = Bun.spawn([process.execPath, "src/seed.ts", "--module", "crews", "--size", "large"], {
-    cwd: h.root,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, DATA_DIR: h.dataDir, EMBEDDED_PG_PORT: String(h.pgPort), DATABASE_URL: "", APP_DATABASE_URL: "" },
-  });
-  const lines: string[] = [];
-  const decoder = new TextDecoder();
-  for await (const chunk of proc.stdout) {
-    for (const line of decoder.decode(chunk, { stream: true }).split("\n").filter(Boolean)) {
-      lines.push(line);
-      if (line.startsWith("seed:")) h.progress(line);
-    }
-  }
-  const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  if (code !== 0) throw new Error(`bun run seed --module crews --size large exited ${code}:\n${lines.join("\n")}\n${err}`);
-  return { seconds: (performance.now() - t0) / 1000, line: lines.find((l) => l.includes("crews done in"))?.replace(/^seed: /, "") ?? "" };
-}
-
-/** 16 members of the demo workspace with a known password, straight into the database as its owner role. */
-async function members(h: CrewsHarness): Promise<{ weekStart: number }> {
-  const secrets = JSON.parse(readFileSync(join(h.dataDir, "secrets.json"), "utf8")) as { ownerPassword: string };
-  const sql = postgres(`postgres://steward_owner:${encodeURIComponent(secrets.ownerPassword)}@127.0.0.1:${h.pgPort}/steward`, { max: 1, onnotice: () => {} });
-  try {
-    const [tenant] = await sql<{ id: string; week_start: number }[]>`select id, week_start from tenants where slug = ${SLUG}`;
-    if (!tenant) throw new Error(`no workspace "${SLUG}" after seeding`);
-    const hash = await hashPassword(PASSWORD);
-    await sql.begin(async (tx) => {
-      await tx`select set_config('app.tenant_id', ${tenant.id}, true)`;
-      const now = new Date();
-      for (let i = 1; i <= USERS; i++) {
-        const email = `crews${i}@example.com`;
-        const [u] = await tx<{ id: string }[]>`
-          insert into users (id, name, email, email_normalized, password_hash, created_at, updated_at)
-          values (${Bun.randomUUIDv7()}, ${`Crews User ${i}`}, ${email}, ${email}, ${hash}, ${now}, ${now})
-          on conflict (email_normalized) do update set password_hash = excluded.password_hash returning id`;
-        await tx`insert into memberships (tenant_id, user_id, role, created_at) values (${tenant.id}, ${u!.id}, 'member', ${now}) on conflict do nothing`;
-      }
-    });
-    return { weekStart: tenant.week_start };
-  } finally {
-    await sql.end();
-  }
-}
-
-async function signIn(base: string, i: number): Promise<string> {
-  const body = new URLSearchParams({ email: `crews${i}@example.com`, password: PASSWORD });
-  const res = await fetch(`${base}/signin`, { method: "POST", body, redirect: "manual", headers: { origin: base, "x-forwarded-for": `10.253.0.${i}` } });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]!).find((c) => c.startsWith("session="));
-  if (res.status !== 303 || !cookie) throw new Error(`sign-in crews${i}: ${res.status} ${(await res.text()).slice(0, 300)}`);
-  return cookie;
+/** 16 members of the demo workspace; the cells need its week start. */
+function members(h: BenchHarness): Promise<{ weekStart: number }> {
+  return addMembers(h, "crews", PASSWORD, async (_tx, tenant) => ({ weekStart: tenant.week_start }));
 }
 
 /** The status and brotli bytes of one page, as a browser would receive it. */
@@ -97,19 +24,18 @@ async function weigh(base: string, cookie: string, path: string): Promise<{ stat
   return { status: res.status, bytes: (await res.arrayBuffer()).byteLength };
 }
 
-const kb = (n: number) => (n / 1024).toFixed(1);
-const ms = (n: number) => (n === 0 ? "<1" : String(n));
 
-export async function crewsBench(h: CrewsHarness): Promise<string> {
+export async function crewsBench(h: BenchHarness): Promise<string> {
   const loadAtStart = os.loadavg()[0]!;
   h.progress("seeding the large crews workspace…");
-  const seeded = await seed(h);
+  const run = await runSeed(h, ["--module", "crews", "--size", "large"]);
+  const seeded = { seconds: run.seconds, line: run.lines.find((l) => l.includes("crews done in"))?.replace(/^seed: /, "") ?? "" };
   h.progress("starting the server on the seeded data…");
   const server = await h.start();
   try {
     const { weekStart } = await members(h);
     const cookies: string[] = [];
-    for (let i = 1; i <= USERS; i++) cookies.push(await signIn(h.base, i));
+    for (let i = 1; i <= USERS; i++) cookies.push(await signIn(h.base, "crews", PASSWORD, i));
     const crews = `/t/${SLUG}/crews`;
     // Connection i looks at week i - 8 from now: sixteen different weeks, none staying hot for everyone.
     const now = weekOf(new Date().toISOString().slice(0, 10), weekStart);

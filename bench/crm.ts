@@ -9,100 +9,28 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
 import os from "node:os";
-import { hashPassword } from "../src/domain/auth/passwords.ts";
 import { encodeCursor } from "../src/domain/crm/list-cursor.ts";
+import { addMembers, BROWSER, kb, ms, PAGE_BUDGET, runSeed, signIn, SLUG, USERS, type BenchHarness } from "./harness.ts";
 
-export interface CrmServer { proc: { pid: number } }
-interface Scenario { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number; unexpected: number }
-interface Session { cookie: string; path: string; headers?: Record<string, string> }
-
-export interface CrmHarness {
-  root: string;
-  dataDir: string;
-  pgPort: number;
-  base: string;
-  seconds: number;
-  progress(msg: string): void;
-  start(): Promise<CrmServer>;
-  stop(server: CrmServer): Promise<string>;
-  loadPages(connections: number, seconds: number, sessions: Session[]): Promise<Scenario>;
-}
-
-const USERS = 16;
 const PASSWORD = "bench-crm-staple-42";
-const SLUG = "demo";
-const BROWSER = { "accept-encoding": "br, gzip" };
-const PAGE_BUDGET = 15 * 1024;
-// Each connection searches for something else: surnames (about 1,200 matches each), full names, a prefix, an
-// email, a company word, letters with accents.
 const SEARCHES = ["schmidt", "anna schmidt", "nguyen", "müller", "okafor", "laura", "kim", "northwind", "jansen", "mar", "pedro santos", "hassan", "anna.schmidt", "silva", "wei chen", "becker"];
-
-/** Bun's run of `bun run seed --size large` on the bench's data dir (the server must be stopped). */
-async function seed(h: CrmHarness): Promise<number> {
-  const t0 = performance.now();
-  const proc = Bun.spawn([process.execPath, "src/seed.ts", "--size", "large"], {
-    cwd: h.root,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, DATA_DIR: h.dataDir, EMBEDDED_PG_PORT: String(h.pgPort), DATABASE_URL: "", APP_DATABASE_URL: "" },
-  });
-  const lines: string[] = [];
-  const decoder = new TextDecoder();
-  for await (const chunk of proc.stdout) {
-    for (const line of decoder.decode(chunk, { stream: true }).split("\n").filter(Boolean)) {
-      lines.push(line);
-      if (line.startsWith("seed:")) h.progress(line);
-    }
-  }
-  const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  if (code !== 0) throw new Error(`bun run seed --size large exited ${code}:\n${lines.join("\n")}\n${err}`);
-  return (performance.now() - t0) / 1000;
-}
 
 interface Fixtures { tenantId: string; pipelineId: string; contactIds: string[]; middleCursor: string }
 
-/** 16 members of the demo workspace with a known password, straight into the database as its owner role. */
-async function members(h: CrmHarness): Promise<Fixtures> {
-  const secrets = JSON.parse(readFileSync(join(h.dataDir, "secrets.json"), "utf8")) as { ownerPassword: string };
-  const sql = postgres(`postgres://steward_owner:${encodeURIComponent(secrets.ownerPassword)}@127.0.0.1:${h.pgPort}/steward`, { max: 1, onnotice: () => {} });
-  try {
-    const [tenant] = await sql<{ id: string }[]>`select id from tenants where slug = ${SLUG}`;
-    if (!tenant) throw new Error(`no workspace "${SLUG}" after seeding`);
-    const hash = await hashPassword(PASSWORD);
-    return await sql.begin(async (tx) => {
-      // CRM tables are under forced row-level security for every role: pin the tenant as the app does.
-      await tx`select set_config('app.tenant_id', ${tenant.id}, true)`;
-      const now = new Date();
-      for (let i = 1; i <= USERS; i++) {
-        const email = `crm${i}@example.com`;
-        const [u] = await tx<{ id: string }[]>`
-          insert into users (id, name, email, email_normalized, password_hash, created_at, updated_at)
-          values (${Bun.randomUUIDv7()}, ${`CRM User ${i}`}, ${email}, ${email}, ${hash}, ${now}, ${now})
-          on conflict (email_normalized) do update set password_hash = excluded.password_hash returning id`;
-        await tx`insert into memberships (tenant_id, user_id, role, created_at) values (${tenant.id}, ${u!.id}, 'member', ${now}) on conflict do nothing`;
-      }
-      const [pipeline] = await tx<{ id: string }[]>`select id from pipelines order by position, id limit 1`;
-      // Contacts with a real history (5+ activities), spread through the list rather than the busiest few.
-      const contacts = await tx<{ contact_id: string }[]>`
-        select contact_id from activities where contact_id is not null
-        group by contact_id having count(*) >= 5 order by md5(contact_id::text) limit ${USERS}`;
-      // The cursor the list's own "Next" link would carry after row 50,000 of the default sort (page 1,001).
-      const [mid] = await tx<{ key: string[] }[]>`
-        select array[lower(last_name), lower(first_name), id::text] as key from contacts
-        order by lower(last_name), lower(first_name), id offset 49999 limit 1`;
-      return { tenantId: tenant.id, pipelineId: pipeline!.id, contactIds: contacts.map((c) => c.contact_id), middleCursor: encodeCursor("name", mid!.key) };
-    });
-  } finally {
-    await sql.end();
-  }
-}
-
-async function signIn(base: string, i: number): Promise<string> {
-  const body = new URLSearchParams({ email: `crm${i}@example.com`, password: PASSWORD });
-  const res = await fetch(`${base}/signin`, { method: "POST", body, redirect: "manual", headers: { origin: base, "x-forwarded-for": `10.254.0.${i}` } });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]!).find((c) => c.startsWith("session="));
-  if (res.status !== 303 || !cookie) throw new Error(`sign-in crm${i}: ${res.status} ${(await res.text()).slice(0, 300)}`);
-  return cookie;
+/** 16 members of the demo workspace, and the rows the cells ask for. */
+function members(h: BenchHarness): Promise<Fixtures> {
+  return addMembers(h, "crm", PASSWORD, async (tx, tenant) => {
+    const [pipeline] = await tx<{ id: string }[]>`select id from pipelines order by position, id limit 1`;
+    // Contacts with a real history (5+ activities), spread through the list rather than the busiest few.
+    const contacts = await tx<{ contact_id: string }[]>`
+      select contact_id from activities where contact_id is not null
+      group by contact_id having count(*) >= 5 order by md5(contact_id::text) limit ${USERS}`;
+    // The cursor the list's own "Next" link would carry after row 50,000 of the default sort (page 1,001).
+    const [mid] = await tx<{ key: string[] }[]>`
+      select array[lower(last_name), lower(first_name), id::text] as key from contacts
+      order by lower(last_name), lower(first_name), id offset 49999 limit 1`;
+    return { tenantId: tenant.id, pipelineId: pipeline!.id, contactIds: contacts.map((c) => c.contact_id), middleCursor: encodeCursor("name", mid!.key) };
+  });
 }
 
 /** Follows the list's "Next" link `pages` times and returns the URL of the page it reaches. */
@@ -165,7 +93,7 @@ type Import = { seconds: number; created: number; updated: number; skipped: numb
  * Imports 100,000 new contacts the way a user does: upload the CSV, save the mapping the page suggests, start it,
  * and wait for the worker to finish (polling the import's row, as the progress bar polls its page).
  */
-async function importContacts(h: CrmHarness, cookie: string, tenantId: string): Promise<Import> {
+async function importContacts(h: BenchHarness, cookie: string, tenantId: string): Promise<Import> {
   const lines = ["First name;Last name;Email;Phone;Title"];
   for (let i = 0; i < 100_000; i++) lines.push(`Imported;Person ${i};bench-import-${i}@example.net;+44 20 7000 ${String(i).padStart(5, "0")};"Buyer; level ${i % 5}"`);
   const form = new FormData();
@@ -204,19 +132,17 @@ async function importContacts(h: CrmHarness, cookie: string, tenantId: string): 
 }
 
 const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
-const kb = (n: number) => (n / 1024).toFixed(1);
-const ms = (n: number) => (n === 0 ? "<1" : String(n));
 
-export async function crmBench(h: CrmHarness): Promise<string> {
+export async function crmBench(h: BenchHarness): Promise<string> {
   const loadAtStart = os.loadavg()[0]!;
   h.progress("seeding the large demo workspace…");
-  const seedSeconds = await seed(h);
+  const seedSeconds = (await runSeed(h, ["--size", "large"])).seconds;
   h.progress("starting the server on the seeded data…");
   const server = await h.start();
   try {
     const fx = await members(h);
     const cookies: string[] = [];
-    for (let i = 1; i <= USERS; i++) cookies.push(await signIn(h.base, i));
+    for (let i = 1; i <= USERS; i++) cookies.push(await signIn(h.base, "crm", PASSWORD, i));
     const crm = `/t/${SLUG}/crm`;
     // Once on the fresh server, once after the page cells: Bun keeps the heap the cells grew, and both are real.
     h.progress("exporting 100,000 contacts as CSV (fresh server)…");

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { hashPassword, verifyPassword } from "../src/domain/auth/passwords.ts";
 import { crmBench } from "./crm.ts";
 import { crewsBench } from "./crews.ts";
+import type { BenchHarness } from "./harness.ts";
 import { capacityBench } from "./capacity.ts";
 import { privacyBench } from "./privacy.ts";
 import { purgeBench } from "./purge.ts";
@@ -282,28 +283,22 @@ try {
     const totals = ENCODINGS.map((_, i) => bytes(assets.reduce((sum, a) => sum + a.sizes[i]!.bytes, 0)));
     console.log(`| **total** | ${totals.map((t) => `**${t}**`).join(" | ")} |`);
   }
+  // What the module benches get: this bench's database and server, and the load generator.
+  const harness = (): BenchHarness => ({
+    root: ROOT, dataDir: DATA_DIR, pgPort: PG_PORT, base: BASE, seconds: SECONDS, progress,
+    start: async () => (server = await start()),
+    stop: async (s) => {
+      server = null;
+      return stop(s as Server);
+    },
+    loadPages: (connections, seconds, sessions) => loadScenario({ scenario: "pages", connections, seconds, expect: 200, sessions }),
+  });
   if (CRM && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
-    const report = await crmBench({
-      root: ROOT, dataDir: DATA_DIR, pgPort: PG_PORT, base: BASE, seconds: SECONDS, progress,
-      start: async () => (server = await start()),
-      stop: async (s) => {
-        server = null;
-        return stop(s as Server);
-      },
-      loadPages: (connections, seconds, sessions) => loadScenario({ scenario: "pages", connections, seconds, expect: 200, sessions }),
-    });
+    const report = await crmBench(harness());
     console.log(`${CRM_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
   }
   if (CREWS && !CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
-    const report = await crewsBench({
-      root: ROOT, dataDir: DATA_DIR, pgPort: PG_PORT, base: BASE, seconds: SECONDS, progress,
-      start: async () => (server = await start()),
-      stop: async (s) => {
-        server = null;
-        return stop(s as Server);
-      },
-      loadPages: (connections, seconds, sessions) => loadScenario({ scenario: "pages", connections, seconds, expect: 200, sessions }),
-    });
+    const report = await crewsBench(harness());
     console.log(`${CREWS_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
   }
   if (CAPACITY && !CRM_ONLY && !CREWS_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {

@@ -1,3 +1,4 @@
+import { ListRegion, ListResults } from "../crm/list.tsx";
 import type { EmployeeRow } from "../../domain/crews/employee-lists.ts";
 import type { EmployeeView } from "../../domain/crews/employees.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
@@ -53,68 +54,91 @@ export function EmployeesRegion({ list }: { list: EmployeeListView }) {
   const { values, errors, rows, next } = list;
   const base = employeesBase(list.slug);
   const keep = { q: values.q, region: values.region, foreman: values.foreman, trade: values.trade, active: values.active };
-  const swap = { "hx-target": "#employees", "hx-swap": "outerHTML", "hx-push-url": "true" };
   return (
-    <div id="employees">
-      <form method="get" action={base} hx-get={base} {...swap} novalidate>
-        <FormErrors errors={errors} message={errors?.after ?? "Some filters are not valid; correct them and search again."} />
-        <div class="grid">
-          <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Part of a name." />
-          <Select name="region" label="Region" options={[{ value: "none", label: "No region" }, ...list.regions]} value={values.region} blank="Any" errors={errors} />
-          <Select name="trade" label="Trade" options={list.trades.map((t) => ({ value: t, label: t }))} value={values.trade} blank="Any" errors={errors} />
-          <Select name="foreman" label="Foreman" options={[{ value: "none", label: "No foreman" }, ...list.foremen]} value={values.foreman} blank="Any" errors={errors} />
-          <Select name="active" label="Status" options={ACTIVE} value={values.active} blank="Everyone" errors={errors} />
-        </div>
-        <div class="actions">
-          <button type="submit">Search</button>
-          <a class="button secondary" href={base}>
-            Clear
-          </a>
-        </div>
-      </form>
-      <section aria-label="Employees">
-        {rows.length === 0 ? (
-          <p>No employees match.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Trade</th>
-                  <th scope="col">Foreman</th>
-                  <th scope="col">Region</th>
-                  <th scope="col">Phone</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr>
-                    <td>
-                      <a href={`${base}/${r.id}`}>{r.name}</a>
-                      {r.expired > 0 && <span class="badge bad"> {r.expired} expired</span>}
-                    </td>
-                    <td>{r.trade}</td>
-                    <td>{r.foreman_id && r.foreman_name ? <a href={`${base}/${r.foreman_id}`}>{r.foreman_name}</a> : ""}</td>
-                    <td>{r.region_name ?? ""}</td>
-                    <td>{r.phone ?? ""}</td>
-                    <td>{r.active ? "Active" : <span class="muted">Inactive</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pager target="#employees" first={values.after ? hrefWith(base, keep) : null} next={next ? hrefWith(base, { ...keep, after: next }) : null} />
-      </section>
-    </div>
+    <ListRegion
+      id="employees"
+      action={base}
+      results={
+        <ListResults
+          label="Employees"
+          rows={rows}
+          none="No employees match."
+          headers={
+            <>
+              <th scope="col">Name</th>
+              <th scope="col">Trade</th>
+              <th scope="col">Foreman</th>
+              <th scope="col">Region</th>
+              <th scope="col">Phone</th>
+              <th scope="col">Status</th>
+            </>
+          }
+          row={(r) => (
+            <tr>
+              <td>
+                <a href={`${base}/${r.id}`}>{r.name}</a>
+                {r.expired > 0 && <span class="badge bad"> {r.expired} expired</span>}
+              </td>
+              <td>{r.trade}</td>
+              <td>{r.foreman_id && r.foreman_name ? <a href={`${base}/${r.foreman_id}`}>{r.foreman_name}</a> : ""}</td>
+              <td>{r.region_name ?? ""}</td>
+              <td>{r.phone ?? ""}</td>
+              <td>{r.active ? "Active" : <span class="muted">Inactive</span>}</td>
+            </tr>
+          )}
+          pager={<Pager target="#employees" first={values.after ? hrefWith(base, keep) : null} next={next ? hrefWith(base, { ...keep, after: next }) : null} />}
+        />
+      }
+    >
+      <FormErrors errors={errors} message={errors?.after ?? "Some filters are not valid; correct them and search again."} />
+      <div class="grid">
+        <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Part of a name." />
+        <Select
+          name="region"
+          label="Region"
+          options={[{ value: "none", label: "No region" }, ...list.regions]}
+          value={values.region}
+          blank="Any"
+          errors={errors}
+        />
+        <Select name="trade" label="Trade" options={list.trades.map((t) => ({ value: t, label: t }))} value={values.trade} blank="Any" errors={errors} />
+        <Select
+          name="foreman"
+          label="Foreman"
+          options={[{ value: "none", label: "No foreman" }, ...list.foremen]}
+          value={values.foreman}
+          blank="Any"
+          errors={errors}
+        />
+        <Select name="active" label="Status" options={ACTIVE} value={values.active} blank="Everyone" errors={errors} />
+      </div>
+      <div class="actions">
+        <button type="submit">Search</button>
+        <a class="button secondary" href={base}>
+          Clear
+        </a>
+      </div>
+    </ListRegion>
   );
 }
 
 const CERT_LABEL = { expired: "Expired", soon: "Expires within 30 days" } as const;
 
-export function EmployeePage({ user, employee, canEdit, certErrors, certValues, flash }: { user: InWorkspace; employee: EmployeeView; canEdit: boolean; certErrors?: FieldErrors; certValues?: Record<string, string>; flash?: Flash | null }) {
+export function EmployeePage({
+  user,
+  employee,
+  canEdit,
+  certErrors,
+  certValues,
+  flash,
+}: {
+  user: InWorkspace;
+  employee: EmployeeView;
+  canEdit: boolean;
+  certErrors?: FieldErrors;
+  certValues?: Record<string, string>;
+  flash?: Flash | null;
+}) {
   const base = employeesBase(user.workspace.slug);
   const e = employee;
   const url = `${base}/${e.id}`;
@@ -194,8 +218,24 @@ export function EmployeePage({ user, employee, canEdit, certErrors, certValues, 
         <form method="post" action={`${url}/certifications`} class="form" novalidate>
           <h3>Add a certification</h3>
           <FormErrors errors={certErrors} />
-          <Field name="cert_name" label="Name" value={certValues?.cert_name} errors={certErrors} maxlength={100} autocomplete="off" hint="e.g. ACI Concrete Flatwork Finisher, OSHA 30." />
-          <Field name="expires_on" label="Expires on" type="date" value={certValues?.expires_on} errors={certErrors} required={false} hint="Leave empty if it does not expire." />
+          <Field
+            name="cert_name"
+            label="Name"
+            value={certValues?.cert_name}
+            errors={certErrors}
+            maxlength={100}
+            autocomplete="off"
+            hint="e.g. ACI Concrete Flatwork Finisher, OSHA 30."
+          />
+          <Field
+            name="expires_on"
+            label="Expires on"
+            type="date"
+            value={certValues?.expires_on}
+            errors={certErrors}
+            required={false}
+            hint="Leave empty if it does not expire."
+          />
           <button type="submit">Add certification</button>
         </form>
       )}
@@ -215,7 +255,23 @@ export function EmployeePage({ user, employee, canEdit, certErrors, certValues, 
   );
 }
 
-export function EmployeeFormPage({ user, employee, values, errors, regions, foremen, trades }: { user: InWorkspace; employee?: { id: string; name: string }; values: Record<string, string>; errors?: FieldErrors; regions: Option[]; foremen: Option[]; trades: string[] }) {
+export function EmployeeFormPage({
+  user,
+  employee,
+  values,
+  errors,
+  regions,
+  foremen,
+  trades,
+}: {
+  user: InWorkspace;
+  employee?: { id: string; name: string };
+  values: Record<string, string>;
+  errors?: FieldErrors;
+  regions: Option[];
+  foremen: Option[];
+  trades: string[];
+}) {
   const base = employeesBase(user.workspace.slug);
   const title = employee ? `Edit ${employee.name}` : "New employee";
   return (
@@ -228,11 +284,37 @@ export function EmployeeFormPage({ user, employee, values, errors, regions, fore
       <form method="post" action={employee ? `${base}/${employee.id}` : base} class="form" novalidate>
         <FormErrors errors={errors} />
         <Field name="name" label="Name" value={values.name} errors={errors} maxlength={200} autocomplete="off" />
-        <Field name="trade" label="Trade or classification" value={values.trade} errors={errors} maxlength={50} autocomplete="off" hint={`e.g. ${trades.slice(0, 5).join(", ")}.`} />
-        <Select name="foreman_id" label="Works under (foreman)" options={foremen} value={values.foreman_id} blank="Nobody" errors={errors} hint="Foremen are people whose trade is Foreman or who lead a crew already." />
+        <Field
+          name="trade"
+          label="Trade or classification"
+          value={values.trade}
+          errors={errors}
+          maxlength={50}
+          autocomplete="off"
+          hint={`e.g. ${trades.slice(0, 5).join(", ")}.`}
+        />
+        <Select
+          name="foreman_id"
+          label="Works under (foreman)"
+          options={foremen}
+          value={values.foreman_id}
+          blank="Nobody"
+          errors={errors}
+          hint="Foremen are people whose trade is Foreman or who lead a crew already."
+        />
         <Select name="region_id" label="Region" options={regions} value={values.region_id} blank="None" errors={errors} />
         <Field name="phone" label="Phone" type="tel" value={values.phone} errors={errors} required={false} maxlength={50} autocomplete="off" />
-        <Field name="email" label="Email" type="email" value={values.email} errors={errors} required={false} maxlength={254} autocomplete="off" hint="Their weekly schedule is sent here." />
+        <Field
+          name="email"
+          label="Email"
+          type="email"
+          value={values.email}
+          errors={errors}
+          required={false}
+          maxlength={254}
+          autocomplete="off"
+          hint="Their weekly schedule is sent here."
+        />
         <Checkbox name="active" label="Active (can be scheduled)" checked={values.active === "1"} errors={errors} />
         <button type="submit">{employee ? "Save changes" : "Create employee"}</button>
       </form>

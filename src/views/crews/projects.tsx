@@ -1,3 +1,4 @@
+import { ListRegion, ListResults } from "../crm/list.tsx";
 import type { ProjectRow } from "../../domain/crews/project-lists.ts";
 import { STATUS_LABELS, type ProjectView } from "../../domain/crews/projects.ts";
 import type { ProjectStatus } from "../../domain/crews/tables.ts";
@@ -57,65 +58,81 @@ export function ProjectsRegion({ list }: { list: ProjectListView }) {
   const { values, errors, rows, next } = list;
   const base = projectsBase(list.slug);
   const keep = { q: values.q, status: values.status, region: values.region };
-  const swap = { "hx-target": "#projects", "hx-swap": "outerHTML", "hx-push-url": "true" };
   return (
-    <div id="projects">
-      <form method="get" action={base} hx-get={base} {...swap} novalidate>
-        <FormErrors errors={errors} message={errors?.after ?? "Some filters are not valid; correct them and search again."} />
-        <div class="grid">
-          <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Name, number or customer." />
-          <Select name="status" label="Status" options={STATUSES} value={values.status} blank="Any" errors={errors} />
-          <Select name="region" label="Region" options={[{ value: "none", label: "No region" }, ...list.regions]} value={values.region} blank="Any" errors={errors} />
-        </div>
-        <div class="actions">
-          <button type="submit">Search</button>
-          <a class="button secondary" href={base}>
-            Clear
-          </a>
-        </div>
-      </form>
-      <section aria-label="Projects">
-        {rows.length === 0 ? (
-          <p>No projects match.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Project</th>
-                  <th scope="col">Number</th>
-                  <th scope="col">Customer</th>
-                  <th scope="col">Region</th>
-                  <th scope="col">Dates</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Manager</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr>
-                    <td>
-                      <Swatch color={r.color} /> <a href={`${base}/${r.id}`}>{r.name}</a>
-                    </td>
-                    <td>{r.number ?? ""}</td>
-                    <td>{r.customer ?? ""}</td>
-                    <td>{r.region_name ?? ""}</td>
-                    <td>{r.starts_on || r.ends_on ? `${r.starts_on ?? "…"} – ${r.ends_on ?? "…"}` : ""}</td>
-                    <td>{STATUS_LABELS[r.status]}</td>
-                    <td>{r.manager_name ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pager target="#projects" first={values.after ? hrefWith(base, keep) : null} next={next ? hrefWith(base, { ...keep, after: next }) : null} />
-      </section>
-    </div>
+    <ListRegion
+      id="projects"
+      action={base}
+      results={
+        <ListResults
+          label="Projects"
+          rows={rows}
+          none="No projects match."
+          headers={
+            <>
+              <th scope="col">Project</th>
+              <th scope="col">Number</th>
+              <th scope="col">Customer</th>
+              <th scope="col">Region</th>
+              <th scope="col">Dates</th>
+              <th scope="col">Status</th>
+              <th scope="col">Manager</th>
+            </>
+          }
+          row={(r) => (
+            <tr>
+              <td>
+                <Swatch color={r.color} /> <a href={`${base}/${r.id}`}>{r.name}</a>
+              </td>
+              <td>{r.number ?? ""}</td>
+              <td>{r.customer ?? ""}</td>
+              <td>{r.region_name ?? ""}</td>
+              <td>{r.starts_on || r.ends_on ? `${r.starts_on ?? "…"} – ${r.ends_on ?? "…"}` : ""}</td>
+              <td>{STATUS_LABELS[r.status]}</td>
+              <td>{r.manager_name ?? ""}</td>
+            </tr>
+          )}
+          pager={<Pager target="#projects" first={values.after ? hrefWith(base, keep) : null} next={next ? hrefWith(base, { ...keep, after: next }) : null} />}
+        />
+      }
+    >
+      <FormErrors errors={errors} message={errors?.after ?? "Some filters are not valid; correct them and search again."} />
+      <div class="grid">
+        <Field name="q" label="Search" type="search" value={values.q} errors={errors} required={false} maxlength={200} hint="Name, number or customer." />
+        <Select name="status" label="Status" options={STATUSES} value={values.status} blank="Any" errors={errors} />
+        <Select
+          name="region"
+          label="Region"
+          options={[{ value: "none", label: "No region" }, ...list.regions]}
+          value={values.region}
+          blank="Any"
+          errors={errors}
+        />
+      </div>
+      <div class="actions">
+        <button type="submit">Search</button>
+        <a class="button secondary" href={base}>
+          Clear
+        </a>
+      </div>
+    </ListRegion>
   );
 }
 
-export function ProjectPage({ user, project, canEdit, contactValues, contactErrors, flash }: { user: InWorkspace; project: ProjectView; canEdit: boolean; contactValues?: Record<string, string>; contactErrors?: FieldErrors; flash?: Flash | null }) {
+export function ProjectPage({
+  user,
+  project,
+  canEdit,
+  contactValues,
+  contactErrors,
+  flash,
+}: {
+  user: InWorkspace;
+  project: ProjectView;
+  canEdit: boolean;
+  contactValues?: Record<string, string>;
+  contactErrors?: FieldErrors;
+  flash?: Flash | null;
+}) {
   const base = projectsBase(user.workspace.slug);
   const p = project;
   const url = `${base}/${p.id}`;
@@ -190,7 +207,15 @@ export function ProjectPage({ user, project, canEdit, contactValues, contactErro
           <h3>Add a contact</h3>
           <FormErrors errors={contactErrors} />
           <Field name="contact_name" label="Name" value={contactValues?.contact_name} errors={contactErrors} maxlength={200} autocomplete="off" />
-          <Field name="contact_email" label="Email" type="email" value={contactValues?.contact_email} errors={contactErrors} maxlength={254} autocomplete="off" />
+          <Field
+            name="contact_email"
+            label="Email"
+            type="email"
+            value={contactValues?.contact_email}
+            errors={contactErrors}
+            maxlength={254}
+            autocomplete="off"
+          />
           <button type="submit">Add contact</button>
         </form>
       )}
@@ -198,7 +223,21 @@ export function ProjectPage({ user, project, canEdit, contactValues, contactErro
   );
 }
 
-export function ProjectFormPage({ user, project, values, errors, regions, members }: { user: InWorkspace; project?: { id: string; name: string }; values: Record<string, string>; errors?: FieldErrors; regions: Option[]; members: Option[] }) {
+export function ProjectFormPage({
+  user,
+  project,
+  values,
+  errors,
+  regions,
+  members,
+}: {
+  user: InWorkspace;
+  project?: { id: string; name: string };
+  values: Record<string, string>;
+  errors?: FieldErrors;
+  regions: Option[];
+  members: Option[];
+}) {
   const base = projectsBase(user.workspace.slug);
   const title = project ? `Edit ${project.name}` : "New project";
   return (
@@ -211,21 +250,72 @@ export function ProjectFormPage({ user, project, values, errors, regions, member
       <form method="post" action={project ? `${base}/${project.id}` : base} class="form" novalidate>
         <FormErrors errors={errors} />
         <Field name="name" label="Name" value={values.name} errors={errors} maxlength={200} autocomplete="off" />
-        <Field name="number" label="Project number" value={values.number} errors={errors} required={false} maxlength={50} autocomplete="off" hint="Unique in the workspace." />
-        <Field name="customer" label="Customer or general contractor" value={values.customer} errors={errors} required={false} maxlength={200} autocomplete="off" />
+        <Field
+          name="number"
+          label="Project number"
+          value={values.number}
+          errors={errors}
+          required={false}
+          maxlength={50}
+          autocomplete="off"
+          hint="Unique in the workspace."
+        />
+        <Field
+          name="customer"
+          label="Customer or general contractor"
+          value={values.customer}
+          errors={errors}
+          required={false}
+          maxlength={200}
+          autocomplete="off"
+        />
         <Select name="status" label="Status" options={STATUSES} value={values.status || "active"} errors={errors} />
         <Select name="region_id" label="Region" options={regions} value={values.region_id} blank="None" errors={errors} />
         <Field name="address" label="Address" value={values.address} errors={errors} required={false} maxlength={500} autocomplete="off" />
         <div class="grid">
-          <Field name="latitude" label="Latitude" value={values.latitude} errors={errors} required={false} maxlength={20} inputmode="decimal" hint="Decimal degrees, −90 to 90: for the weather." />
-          <Field name="longitude" label="Longitude" value={values.longitude} errors={errors} required={false} maxlength={20} inputmode="decimal" hint="Decimal degrees, −180 to 180." />
+          <Field
+            name="latitude"
+            label="Latitude"
+            value={values.latitude}
+            errors={errors}
+            required={false}
+            maxlength={20}
+            inputmode="decimal"
+            hint="Decimal degrees, −90 to 90: for the weather."
+          />
+          <Field
+            name="longitude"
+            label="Longitude"
+            value={values.longitude}
+            errors={errors}
+            required={false}
+            maxlength={20}
+            inputmode="decimal"
+            hint="Decimal degrees, −180 to 180."
+          />
         </div>
         <div class="grid">
           <Field name="starts_on" label="Starts on" type="date" value={values.starts_on} errors={errors} required={false} />
           <Field name="ends_on" label="Ends on" type="date" value={values.ends_on} errors={errors} required={false} />
         </div>
-        <Field name="color" label="Colour" type="color" value={values.color || "#1f77b4"} errors={errors} required={false} hint="Shown on the schedule; #rrggbb." />
-        <Select name="manager_id" label="Project manager" options={members} value={values.manager_id} blank="Nobody" errors={errors} hint="A member of this workspace: weather warnings go to them." />
+        <Field
+          name="color"
+          label="Colour"
+          type="color"
+          value={values.color || "#1f77b4"}
+          errors={errors}
+          required={false}
+          hint="Shown on the schedule; #rrggbb."
+        />
+        <Select
+          name="manager_id"
+          label="Project manager"
+          options={members}
+          value={values.manager_id}
+          blank="Nobody"
+          errors={errors}
+          hint="A member of this workspace: weather warnings go to them."
+        />
         <button type="submit">{project ? "Save changes" : "Create project"}</button>
       </form>
     </Layout>
