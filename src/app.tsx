@@ -20,6 +20,8 @@ import { signupValidationRoutes } from "./routes/signup-validation.tsx";
 import { crmRoutes } from "./routes/crm/index.ts";
 import { capacityRoutes } from "./routes/capacity/index.ts";
 import { crewsRoutes } from "./routes/crews/index.ts";
+import { apiRoutes } from "./routes/api/index.ts";
+import { apiKeysRoutes } from "./routes/api-keys.tsx";
 import { exportsRoutes as privacyExportsRoutes } from "./routes/privacy/exports.tsx";
 import { requestsRoutes as privacyRequestsRoutes } from "./routes/privacy/requests.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
@@ -42,6 +44,8 @@ export function createApp(deps: AppDeps) {
   app.use(compress());
   app.use(securityHeaders());
   app.use(httpsRedirect());
+  // The REST API authenticates with bearer credentials, not the cookie: no Origin check, session or HTML errors.
+  app.route("/api/v1", apiRoutes());
   app.use(originCheck());
   // Request bodies are capped: 1 MB for forms, the attachment cap (plus room for the multipart envelope) for uploads.
   const formLimit = bodyLimitOf(1024 * 1024, "That request is too large (the limit is 1 MB).");
@@ -63,6 +67,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", profileRoutes);
   app.route("/", membersRoutes);
   app.route("/", settingsRoutes);
+  app.route("/", apiKeysRoutes);
   app.route("/", lifecycleRoutes);
   app.route("/", billingRoutes);
   app.route("/", auditRoutes);

@@ -1,0 +1,35 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../types.ts";
+import { bearerAuth } from "./auth.ts";
+import type { ApiEnv } from "./context.ts";
+import { companies, contacts } from "./crm-records.ts";
+import { apiError, problem } from "./problem.ts";
+import { resourceRoutes, type Resource } from "./resource.ts";
+import { tokenRoutes } from "./tokens.ts";
+
+// The REST API under /api/v1 (issue 9). Mounted before the session, CSRF and HTML body-limit middleware: it
+// reads no cookie and answers every error as application/problem+json.
+
+export const API_BODY_LIMIT = 256 * 1024;
+
+/** Every CRM resource the API serves; the OpenAPI document and the cross-tenant test walk this list. */
+export const API_RESOURCES: Resource[] = [companies, contacts];
+
+export function apiRoutes(): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.onError(apiError);
+  api.use(
+    bodyLimit({
+      maxSize: API_BODY_LIMIT,
+      onError: (c) => problem(c, 413, `The request body is too large (the limit is ${API_BODY_LIMIT / 1024} KB).`),
+    }),
+  );
+  api.route("/", tokenRoutes);
+  const authed = new Hono<ApiEnv>();
+  authed.use(bearerAuth());
+  for (const r of API_RESOURCES) authed.route("/", resourceRoutes(r));
+  api.route("/", authed as unknown as Hono<AppEnv>);
+  api.all("*", (c) => problem(c, 404, "There is no API resource at this address."));
+  return api;
+}
