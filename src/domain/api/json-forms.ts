@@ -24,6 +24,8 @@ export function formFromJson(f: JsonForm, body: Record<string, unknown>): { valu
   const errors: FieldErrors = {};
   for (const [k, v] of Object.entries(body)) {
     if (k === "custom") continue;
+    // A structured extra (e.g. a pipeline's stages) is read from the body by its resource.
+    if (f.extra?.[k] && v !== null && typeof v === "object") continue;
     if (v === null || v === undefined) values[k] = "";
     else if (typeof v === "string") values[k] = v;
     else if (typeof v === "number" || typeof v === "bigint") values[k] = String(v);

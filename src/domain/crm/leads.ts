@@ -61,7 +61,7 @@ export async function createLead(ctx: Ctx, values: Record<string, string | undef
     const id = Bun.randomUUIDv7();
     await tx.db
       .insertInto("leads")
-      .values({ tenant_id: tx.tenantId!, id, ...input, custom, created_by: tx.actor?.id ?? null, created_at: tx.now, updated_at: tx.now })
+      .values({ tenant_id: tx.tenantId!, id, ...input, custom, created_by: tx.actor?.type === "user" ? tx.actor.id : null, created_at: tx.now, updated_at: tx.now })
       .execute();
     await audit(tx, "lead.created", { type: "lead", id }, { name: input.name, status: input.status, source: input.source, owner_id: input.owner_id, ...customSet(fields, custom) });
     return id;

@@ -7,12 +7,10 @@ import type { Resource } from "./resource.ts";
 
 // Companies and contacts over the API: the forms' schemas in, the record views out.
 
-const id = z.uuid();
-const time = z.string().describe("ISO 8601 date-time");
-const text = z.string().nullable();
+export const id = z.uuid();
+export const time = z.string().describe("ISO 8601 date-time");
+export const text = z.string().nullable();
 export const CustomValuesSchema = z.record(z.string(), z.unknown()).describe("Custom field values keyed by field key.");
-/** List filters as documented: the list schema without its internal cursor field (the API calls it `cursor`). */
-const filters = (s: z.ZodObject) => s.omit({ after: true } as never) as z.ZodObject;
 
 const emptyToNull = (v: string | null | undefined) => v ?? "";
 
@@ -37,7 +35,7 @@ export const companies: Resource<CompanyView> = {
     contactCount: z.number().int(),
   }),
   row: z.object({ id, name: z.string(), domain: text, industry: text, size: z.enum(COMPANY_SIZES).nullable(), owner_name: text, contacts: z.number().int(), custom: CustomValuesSchema }),
-  filters: filters(CompanyFiltersSchema),
+  filters: CompanyFiltersSchema,
   list: listCompanies,
   get: getCompany,
   create: createCompany,
@@ -68,7 +66,7 @@ export const contacts: Resource<ContactView> = {
     deals: z.array(z.object({ id, title: z.string(), status: z.string() })),
   }),
   row: z.object({ id, first_name: z.string(), last_name: z.string(), email: text, phone: text, company_id: id.nullable(), company_name: text, owner_name: text, custom: CustomValuesSchema }),
-  filters: filters(ContactFiltersSchema),
+  filters: ContactFiltersSchema,
   list: listContacts,
   get: getContact,
   create: createContact,

@@ -4,6 +4,7 @@ import type { AppEnv } from "../types.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiEnv } from "./context.ts";
 import { companies, contacts } from "./crm-records.ts";
+import { activities, customFieldDefinitions, deals, leads, notes, pipelines, tasks } from "./crm-more.ts";
 import { apiError, problem } from "./problem.ts";
 import { resourceRoutes, type Resource } from "./resource.ts";
 import { tokenRoutes } from "./tokens.ts";
@@ -14,7 +15,7 @@ import { tokenRoutes } from "./tokens.ts";
 export const API_BODY_LIMIT = 256 * 1024;
 
 /** Every CRM resource the API serves; the OpenAPI document and the cross-tenant test walk this list. */
-export const API_RESOURCES: Resource[] = [companies, contacts];
+export const API_RESOURCES: Resource[] = [companies, contacts, leads, deals, pipelines, activities, tasks, notes, customFieldDefinitions];
 
 export function apiRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();

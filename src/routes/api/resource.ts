@@ -35,11 +35,14 @@ export interface Resource<V = any> {
   filters: z.ZodObject;
   list(ctx: Ctx, values: Record<string, string>, limit: number): Promise<ListPage>;
   get(ctx: Ctx, id: string): Promise<V>;
-  create(ctx: Ctx, values: Record<string, string>, custom: CustomForm): Promise<string>;
-  update(ctx: Ctx, id: string, values: Record<string, string>, custom: CustomForm): Promise<void>;
-  remove(ctx: Ctx, id: string): Promise<void>;
+  create(ctx: Ctx, values: Record<string, string>, custom: CustomForm, body: Record<string, unknown>): Promise<string>;
+  /** Absent: the record cannot be changed once made (activities, notes). */
+  update?(ctx: Ctx, id: string, values: Record<string, string>, custom: CustomForm, body: Record<string, unknown>): Promise<void>;
+  remove?(ctx: Ctx, id: string): Promise<void>;
   /** The record as the form's values, which a PATCH overlays. */
-  formOf(v: V): Record<string, string>;
+  formOf?(v: V): Record<string, string>;
+  /** PATCH's body schema, when it is not the create form's. */
+  patch?: JsonForm;
 }
 
 const LimitSchema = z.coerce
@@ -53,39 +56,46 @@ function listValues(c: Context<ApiEnv>): { values: Record<string, string>; limit
   const { limit: rawLimit, cursor, after: _ignored, ...rest } = q;
   const limit = rawLimit === undefined ? DEFAULT_LIMIT : LimitSchema.safeParse(rawLimit);
   if (typeof limit !== "number" && !limit.success) throw new Invalid({ limit: limit.error.issues[0]!.message });
-  return { values: { ...rest, ...(cursor ? { after: cursor } : {}) }, limit: typeof limit === "number" ? limit : limit.data };
+  // Lists name their cursor `after` (companies, contacts) or `cursor` (leads): give both; schemas drop the other.
+  return { values: { ...rest, ...(cursor ? { after: cursor, cursor } : {}) }, limit: typeof limit === "number" ? limit : limit.data };
 }
 
 export function resourceRoutes(r: Resource): Hono<ApiEnv> {
-  const one = (c: Context<ApiEnv>) => `/api/v1/${r.path}/${c.req.param("id")}`;
-  return new Hono<ApiEnv>()
+  const app = new Hono<ApiEnv>()
     .get(`/${r.path}`, async (c) => {
       const { values, limit } = listValues(c);
       const page = await r.list(apiCtx(c), values, limit);
       return c.json({ data: page.rows, next_cursor: page.next });
     })
     .post(`/${r.path}`, async (c) => {
-      const { values, custom } = formFromJson(r.form, await readJson(c));
+      const body = await readJson(c);
+      const { values, custom } = formFromJson(r.form, body);
       const ctx = apiCtx(c);
-      const id = await r.create(ctx, values, custom);
+      const id = await r.create(ctx, values, custom, body);
       c.header("location", `/api/v1/${r.path}/${id}`);
       return c.json(await r.get(ctx, id), 201);
     })
-    .get(`/${r.path}/:id`, async (c) => c.json(await r.get(apiCtx(c), c.req.param("id"))))
-    .patch(`/${r.path}/:id`, async (c) => {
+    .get(`/${r.path}/:id`, async (c) => c.json(await r.get(apiCtx(c), c.req.param("id"))));
+  if (r.update) {
+    const update = r.update;
+    app.patch(`/${r.path}/:id`, async (c) => {
       const ctx = apiCtx(c);
       const id = c.req.param("id");
       const body = await readJson(c);
       const current = await r.get(ctx, id);
-      const { values, custom } = formFromJson(r.form, body);
+      const { values, custom } = formFromJson(r.patch ?? r.form, body);
       let base: CustomForm = {};
       if (r.object) base = customFormFromRecord(await customFieldsFor(ctx, r.object), current.custom);
-      await r.update(ctx, id, { ...r.formOf(current), ...values }, { ...base, ...custom });
-      c.header("content-location", one(c));
+      await update(ctx, id, { ...(r.formOf?.(current) ?? {}), ...values }, { ...base, ...custom }, body);
       return c.json(await r.get(ctx, id));
-    })
-    .delete(`/${r.path}/:id`, async (c) => {
-      await r.remove(apiCtx(c), c.req.param("id"));
+    });
+  }
+  if (r.remove) {
+    const remove = r.remove;
+    app.delete(`/${r.path}/:id`, async (c) => {
+      await remove(apiCtx(c), c.req.param("id"));
       return c.body(null, 204);
     });
+  }
+  return app;
 }

@@ -1,0 +1,190 @@
+import { z } from "zod";
+import { getItem, ItemFiltersSchema, listItems, subjectFromBody, type ItemTable } from "../../domain/api/items.ts";
+import { addActivity, addNote, addTask, ActivitySchema, deleteItem, NoteSchema, setTaskDone, TaskSchema } from "../../domain/crm/activities.ts";
+import { CRM_OBJECTS, FIELD_TYPES, type CustomFieldDef } from "../../domain/crm/custom-fields.ts";
+import { createDefinition, deleteDefinition, getDefinition, listDefinitions } from "../../domain/crm/custom-field-definitions.ts";
+import { updateDefinition } from "../../domain/crm/custom-field-definitions.ts";
+import { DealFiltersSchema, listDeals } from "../../domain/crm/deal-lists.ts";
+import { createDeal, DealSchema, deleteDeal, getDeal, updateDeal, type DealView } from "../../domain/crm/deals.ts";
+import { createLead, deleteLead, getLead, LEAD_STATUSES, LeadFiltersSchema, leadFormValues, LeadSchema, listLeads, updateLead, type LeadRecord } from "../../domain/crm/leads.ts";
+import { isCurrency, minorToMajor } from "../../domain/crm/money.ts";
+import { createPipeline, getPipeline, listPipelines, updatePipeline, type PipelineWithStages } from "../../domain/crm/pipelines.ts";
+import { SUBJECT_COLUMNS } from "../../domain/crm/timeline.ts";
+import { Invalid } from "../../domain/errors.ts";
+import { CustomValuesSchema, id, text, time } from "./crm-records.ts";
+import type { Resource } from "./resource.ts";
+
+// Leads, deals, pipelines (with stages), activities, notes, tasks and custom field definitions over the API,
+// each through the domain functions and form schemas the HTML pages use.
+
+const blank = (v: string | number | null | undefined) => (v === null || v === undefined ? "" : String(v));
+const noFilters = z.object({});
+
+export const leads: Resource<LeadRecord> = {
+  path: "leads",
+  noun: "lead",
+  object: "lead",
+  form: { schema: LeadSchema, required: ["name"], custom: true },
+  item: z.looseObject({ id, name: z.string(), email: text, phone: text, company_name: text, source: text, status: z.enum(LEAD_STATUSES as [string, ...string[]]), owner_id: id.nullable(), owner_name: text, custom: CustomValuesSchema, converted_at: time.nullable(), created_at: time, updated_at: time }),
+  row: z.looseObject({ id, name: z.string(), email: text, company_name: text, status: z.string(), source: text, owner_name: text, created_at: time, custom: CustomValuesSchema }),
+  filters: LeadFiltersSchema,
+  list: listLeads,
+  get: getLead,
+  create: (ctx, values, custom) => createLead(ctx, values, custom),
+  update: (ctx, lid, values, custom) => updateLead(ctx, lid, values, custom),
+  remove: deleteLead,
+  formOf: leadFormValues,
+};
+
+const contactIdsOf = (values: Record<string, string>) => (values.contact_ids ? values.contact_ids.split("\n") : []);
+
+export const deals: Resource<DealView> = {
+  path: "deals",
+  noun: "deal",
+  object: "deal",
+  form: { schema: DealSchema, required: ["title", "currency", "pipeline_id", "stage_id"], lists: { contact_ids: { maxItems: 200 } }, custom: true },
+  item: z.looseObject({
+    id,
+    title: z.string(),
+    amount_minor: z.string().describe("The amount in the currency's minor unit (cents), as a string."),
+    amount_display: z.string(),
+    currency: z.string(),
+    pipeline_id: id,
+    stage_id: id,
+    status: z.enum(["open", "won", "lost"]),
+    expected_close_date: z.string().nullable(),
+    probability: z.number().int().nullable(),
+    company_id: id.nullable(),
+    owner_id: id.nullable(),
+    contacts: z.array(z.object({ id, name: z.string() })),
+    custom: CustomValuesSchema,
+    created_at: time,
+    updated_at: time,
+  }),
+  row: z.looseObject({ id, title: z.string(), amount_minor: z.string(), currency: z.string(), status: z.string(), expected_close_date: z.string().nullable(), pipeline_name: z.string(), stage_name: z.string(), company_id: id.nullable(), owner_name: text, custom: CustomValuesSchema }),
+  filters: DealFiltersSchema,
+  list: listDeals,
+  get: getDeal,
+  create: (ctx, values, custom) => createDeal(ctx, { values, contactIds: contactIdsOf(values), custom }),
+  update: (ctx, did, values, custom) => updateDeal(ctx, did, { values, contactIds: contactIdsOf(values), custom }),
+  remove: deleteDeal,
+  formOf: (d) => ({
+    title: d.title,
+    amount: isCurrency(d.currency) ? minorToMajor(d.amount_minor, d.currency) : String(d.amount_minor),
+    currency: d.currency,
+    pipeline_id: d.pipeline_id,
+    stage_id: d.stage_id,
+    probability: blank(d.probability),
+    expected_close_date: blank(d.expected_close_date),
+    company_id: blank(d.company_id),
+    owner_id: blank(d.owner_id),
+    contact_ids: d.contacts.map((x) => x.id).join("\n"),
+  }),
+};
+
+const StageOut = z.object({ id, name: z.string(), probability: z.number().int(), position: z.number().int() });
+const PipelineOut = z.looseObject({ id, name: z.string(), position: z.number().int(), created_at: time, stages: z.array(z.looseObject(StageOut.shape)) });
+// Creating takes the stages as a list of "Name, probability" lines (the form's textarea), as strings.
+const PipelineCreate = z.object({ name: z.string().max(100), stages: z.string().max(5000) });
+const PipelinePatch = z.object({
+  name: z.string().max(100),
+  stages: z.array(z.object({ id, name: z.string().max(100).optional(), probability: z.number().int().min(0).max(100).optional(), position: z.number().int().min(1).optional() })).max(20),
+});
+
+/** PATCH's stages array as the pipeline form's per-stage fields (stage_<id>_name, …). */
+function stageFields(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (body.stages === undefined) return out;
+  const r = PipelinePatch.shape.stages.safeParse(body.stages);
+  if (!r.success) throw new Invalid({ stages: "Give stages as a list of { id, name, probability, position }." });
+  for (const s of r.data) {
+    if (s.name !== undefined) out[`stage_${s.id}_name`] = s.name;
+    if (s.probability !== undefined) out[`stage_${s.id}_probability`] = String(s.probability);
+    if (s.position !== undefined) out[`stage_${s.id}_position`] = String(s.position);
+  }
+  return out;
+}
+
+export const pipelines: Resource<PipelineWithStages> = {
+  path: "pipelines",
+  noun: "pipeline",
+  form: { schema: PipelineCreate, lists: { stages: { maxItems: 20 } }, required: ["name", "stages"] },
+  patch: { schema: PipelinePatch.pick({ name: true }), extra: { stages: PipelinePatch.shape.stages } },
+  item: PipelineOut,
+  row: PipelineOut,
+  filters: noFilters,
+  list: async (ctx) => ({ rows: await listPipelines(ctx), next: null }),
+  get: getPipeline,
+  create: (ctx, values) => createPipeline(ctx, values),
+  update: async (ctx, pid, values, _custom, body) => {
+    const { stages: _s, ...rest } = values;
+    await updatePipeline(ctx, pid, { ...(body.name !== undefined ? { name: rest.name ?? "" } : {}), ...stageFields(body) });
+  },
+};
+
+const subject = { company_id: id.nullable(), contact_id: id.nullable(), lead_id: id.nullable(), deal_id: id.nullable() };
+const subjectIn = Object.fromEntries(Object.values(SUBJECT_COLUMNS).map((c) => [c, z.uuid()]));
+
+function items(path: ItemTable, noun: "activity" | "note" | "task", form: Resource["form"], item: z.ZodType, create: (ctx: any, ref: any, values: Record<string, string>) => Promise<string>): Resource<Record<string, unknown>> {
+  return {
+    path,
+    noun,
+    form: { ...form, extra: subjectIn },
+    item,
+    row: item,
+    filters: ItemFiltersSchema,
+    list: (ctx, values, limit) => listItems(ctx, path, values, limit),
+    get: (ctx, iid) => getItem(ctx, path, iid),
+    create: (ctx, values) => create(ctx, subjectFromBody(values), values),
+    remove: async (ctx, iid) => {
+      await deleteItem(ctx, noun, iid);
+    },
+  };
+}
+
+export const activities = items(
+  "activities",
+  "activity",
+  { schema: ActivitySchema, required: ["kind", "occurred_at"] },
+  z.object({ id, kind: z.enum(["call", "meeting", "email"]), occurred_at: time, duration_minutes: z.number().int().nullable(), outcome: text, body: z.string(), author_id: id.nullable(), ...subject, created_at: time }),
+  addActivity,
+);
+export const notes = items("notes", "note", { schema: NoteSchema, required: ["body"] }, z.object({ id, body: z.string(), author_id: id.nullable(), ...subject, created_at: time, updated_at: time }), addNote);
+export const tasks: Resource<Record<string, unknown>> = {
+  ...items(
+    "tasks",
+    "task",
+    { schema: TaskSchema, required: ["title"] },
+    z.object({ id, title: z.string(), due_on: z.string().nullable(), assignee_id: id.nullable(), done_at: time.nullable(), author_id: id.nullable(), ...subject, created_at: time }),
+    addTask,
+  ),
+  // The pages change a task only by ticking it done or open; so does the API.
+  patch: { schema: z.object({ done: z.boolean() }) },
+  update: async (ctx, tid, _values, _custom, body) => {
+    if (typeof body.done !== "boolean") throw new Invalid({ done: "Give done as true or false." });
+    await setTaskDone(ctx, tid, body.done);
+  },
+};
+
+const DefinitionOut = z.object({ id, object: z.enum(CRM_OBJECTS), key: z.string(), label: z.string(), type: z.enum(FIELD_TYPES), options: z.array(z.string()), required: z.boolean(), position: z.number().int() });
+const DefinitionCreate = z.object({ object: z.enum(CRM_OBJECTS), label: z.string().max(100), type: z.enum(FIELD_TYPES), options: z.string(), required: z.boolean() });
+
+export const customFieldDefinitions: Resource<CustomFieldDef> = {
+  path: "custom-field-definitions",
+  noun: "custom field definition",
+  form: { schema: DefinitionCreate, lists: { options: { maxItems: 50 } }, required: ["object", "label", "type"] },
+  patch: { schema: DefinitionCreate.pick({ label: true, options: true, required: true }).extend({ position: z.number().int().min(0).max(9999) }), lists: { options: { maxItems: 50 } } },
+  item: DefinitionOut,
+  row: DefinitionOut,
+  filters: noFilters,
+  list: async (ctx) => ({ rows: Object.values(await listDefinitions(ctx)).flat(), next: null }),
+  get: getDefinition,
+  create: async (ctx, values) => (await createDefinition(ctx, values)).id,
+  update: async (ctx, did, values) => {
+    await updateDefinition(ctx, did, values);
+  },
+  remove: async (ctx, did) => {
+    await deleteDefinition(ctx, did);
+  },
+  formOf: (d) => ({ label: d.label, options: d.options.join("\n"), required: d.required ? "1" : "", position: String(d.position) }),
+};
