@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../types.ts";
 import { bearerAuth } from "./auth.ts";
+import { apiRateLimit, idempotency } from "./limits.ts";
 import type { ApiEnv } from "./context.ts";
 import { companies, contacts } from "./crm-records.ts";
 import { activities, customFieldDefinitions, deals, leads, notes, pipelines, tasks } from "./crm-more.ts";
@@ -28,7 +29,7 @@ export function apiRoutes(): Hono<AppEnv> {
   );
   api.route("/", tokenRoutes);
   const authed = new Hono<ApiEnv>();
-  authed.use(bearerAuth());
+  authed.use(bearerAuth(), apiRateLimit(), idempotency());
   for (const r of API_RESOURCES) authed.route("/", resourceRoutes(r));
   api.route("/", authed as unknown as Hono<AppEnv>);
   api.all("*", (c) => problem(c, 404, "There is no API resource at this address."));
