@@ -20,7 +20,7 @@ import { signupValidationRoutes } from "./routes/signup-validation.tsx";
 import { crmRoutes } from "./routes/crm/index.ts";
 import { capacityRoutes } from "./routes/capacity/index.ts";
 import { crewsRoutes } from "./routes/crews/index.ts";
-import { apiRoutes } from "./routes/api/index.ts";
+import { apiRoutes } from "./routes/api/index.tsx";
 import { apiKeysRoutes } from "./routes/api-keys.tsx";
 import { exportsRoutes as privacyExportsRoutes } from "./routes/privacy/exports.tsx";
 import { requestsRoutes as privacyRequestsRoutes } from "./routes/privacy/requests.tsx";

@@ -1,6 +1,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../types.ts";
+import { API_BODY_LIMIT } from "./limits-config.ts";
+import { openApiDocument } from "./openapi.ts";
+import { ApiReferencePage } from "../../views/api-reference.tsx";
+import { page } from "../render.tsx";
 import { bearerAuth } from "./auth.ts";
 import { apiRateLimit, idempotency } from "./limits.ts";
 import type { ApiEnv } from "./context.ts";
@@ -13,7 +17,6 @@ import { tokenRoutes } from "./tokens.ts";
 // The REST API under /api/v1 (issue 9). Mounted before the session, CSRF and HTML body-limit middleware: it
 // reads no cookie and answers every error as application/problem+json.
 
-export const API_BODY_LIMIT = 256 * 1024;
 
 /** Every CRM resource the API serves; the OpenAPI document and the cross-tenant test walk this list. */
 export const API_RESOURCES: Resource[] = [companies, contacts, leads, deals, pipelines, activities, tasks, notes, customFieldDefinitions];
@@ -28,6 +31,11 @@ export function apiRoutes(): Hono<AppEnv> {
     }),
   );
   api.route("/", tokenRoutes);
+  // The document and its reference page are public: they describe the API, not any workspace.
+  let doc: Record<string, unknown> | null = null;
+  const document = (baseUrl: string) => (doc ??= openApiDocument(API_RESOURCES, baseUrl));
+  api.get("/openapi.json", (c) => c.json(document(c.var.deps.config.publicUrl)));
+  api.get("/reference", (c) => page(c, <ApiReferencePage doc={document(c.var.deps.config.publicUrl)} />));
   const authed = new Hono<ApiEnv>();
   authed.use(bearerAuth(), apiRateLimit(), idempotency());
   for (const r of API_RESOURCES) authed.route("/", resourceRoutes(r));
