@@ -32,5 +32,7 @@ export function bearerAuth(): MiddlewareHandler<ApiEnv> {
     if (!SAFE.has(c.req.method) && principal.workspaceStatus !== "active") return problem(c, 403, "This workspace is read-only (cancelled or suspended): it can be read and exported, not changed.");
     c.set("principal", principal);
     await next();
+    // Workspace data: no shared cache may keep it.
+    c.header("cache-control", "no-store");
   };
 }

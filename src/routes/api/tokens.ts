@@ -18,6 +18,8 @@ export const tokenRoutes = new Hono<AppEnv>().post("/auth/token", async (c) => {
   const verdict = await hit(deps.db.app, LIMITS.token, clientKey(clientIp(c)), deps.now());
   if (!verdict.allowed) return problem(c, 429, "Too many token requests from this address. Try again later.", {}, { "retry-after": String(verdict.retryAfterSeconds) });
   const body = await readJson(c);
+  const notText = Object.entries(body).filter(([, v]) => typeof v !== "string");
+  if (notText.length) throw new Invalid(Object.fromEntries(notText.map(([k]) => [k, "Give this as a string."])));
   const input = parseForm(TokenRequestSchema, body as Record<string, string>);
   const ctx = apiCtxBase(c);
   let out;

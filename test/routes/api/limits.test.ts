@@ -69,6 +69,19 @@ describe("REST API limits and safety", () => {
     expect((await t.su`select count(*)::int as n from notes where tenant_id = ${owner.tenantId}`)[0]!.n).toBe(0);
   });
 
+  test("P16 a cancelled workspace is read-only through the API too: reads answer, writes are a 403 problem", async () => {
+    const app = testApp({ db: t.db });
+    const owner = await createAccount(t, app);
+    const key = await createKey(owner);
+    const made = await json(await api(app, key, "POST", "/companies", { name: "Before Ltd" }));
+    await t.su`update tenants set status = 'cancelled', cancelled_at = now(), purge_after = now() + interval '30 days' where id = ${owner.tenantId}`;
+    expect((await api(app, key, "GET", `/companies/${made.id}`)).status).toBe(200);
+    const res = await api(app, key, "PATCH", `/companies/${made.id}`, { name: "After Ltd" });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect((await t.su`select name from companies where id = ${made.id}`)[0]!.name).toBe("Before Ltd");
+  });
+
   test("no credential reaches the logs: request lines carry neither keys nor tokens", async () => {
     const lines: Record<string, unknown>[] = [];
     const log = { info: (f: Record<string, unknown>) => lines.push(f), error: (f: Record<string, unknown>) => lines.push(f) };

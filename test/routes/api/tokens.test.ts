@@ -106,6 +106,15 @@ describe("API tokens for user apps", () => {
     expect((await json(locked)).detail).toBe(message);
   });
 
+  test("a malformed token request is a 422 problem, never a 500", async () => {
+    const { grant } = await setup();
+    for (const body of [{ grant_type: "password", email: 5, password: ["x"], workspace: null }, { grant_type: "magic" }, { grant_type: "password" }]) {
+      const res = await grant(body, "198.51.100.150");
+      expect(res.status).toBe(422);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    }
+  });
+
   test("P05 the token endpoint is rate limited per address: 429 with Retry-After", async () => {
     const { grant } = await setup();
     let last: Response | null = null;
