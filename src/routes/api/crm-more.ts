@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { getItem, ItemFiltersSchema, listItems, subjectFromBody, type ItemTable } from "../../domain/api/items.ts";
-import { addActivity, addNote, addTask, ActivitySchema, deleteItem, NoteSchema, setTaskDone, TaskSchema } from "../../domain/crm/activities.ts";
+import { addActivity, addNote, addTask, ActivitySchema, deleteItem, NoteSchema, setTaskDone, TaskSchema, updateActivity, updateNote, updateTask } from "../../domain/crm/activities.ts";
+import { inTransaction } from "../../domain/context.ts";
+import { localInputValue, workspaceZone } from "../../domain/crm/timeline.ts";
 import { CRM_OBJECTS, FIELD_TYPES, type CustomFieldDef } from "../../domain/crm/custom-fields.ts";
 import { createDefinition, deleteDefinition, getDefinition, listDefinitions } from "../../domain/crm/custom-field-definitions.ts";
 import { updateDefinition } from "../../domain/crm/custom-field-definitions.ts";
@@ -8,7 +10,7 @@ import { DealFiltersSchema, listDeals } from "../../domain/crm/deal-lists.ts";
 import { createDeal, DealSchema, deleteDeal, getDeal, updateDeal, type DealView } from "../../domain/crm/deals.ts";
 import { createLead, deleteLead, getLead, LEAD_STATUSES, LeadFiltersSchema, leadFormValues, LeadSchema, listLeads, updateLead, type LeadRecord } from "../../domain/crm/leads.ts";
 import { isCurrency, minorToMajor } from "../../domain/crm/money.ts";
-import { createPipeline, getPipeline, listPipelines, updatePipeline, type PipelineWithStages } from "../../domain/crm/pipelines.ts";
+import { createPipeline, deletePipeline, getPipeline, listPipelines, updatePipeline, type PipelineWithStages } from "../../domain/crm/pipelines.ts";
 import { SUBJECT_COLUMNS } from "../../domain/crm/timeline.ts";
 import { Invalid } from "../../domain/errors.ts";
 import { CustomValuesSchema, id, text, time } from "./crm-records.ts";
@@ -120,6 +122,7 @@ export const pipelines: Resource<PipelineWithStages> = {
     const { stages: _s, ...rest } = values;
     await updatePipeline(ctx, pid, { ...(body.name !== undefined ? { name: rest.name ?? "" } : {}), ...stageFields(body) });
   },
+  remove: deletePipeline,
 };
 
 const subject = { company_id: id.nullable(), contact_id: id.nullable(), lead_id: id.nullable(), deal_id: id.nullable() };
@@ -142,14 +145,33 @@ function items(path: ItemTable, noun: "activity" | "note" | "task", form: Resour
   };
 }
 
-export const activities = items(
-  "activities",
-  "activity",
-  { schema: ActivitySchema, required: ["kind", "occurred_at"] },
-  z.object({ id, kind: z.enum(["call", "meeting", "email"]), occurred_at: time, duration_minutes: z.number().int().nullable(), outcome: text, body: z.string(), author_id: id.nullable(), ...subject, created_at: time }),
-  addActivity,
-);
-export const notes = items("notes", "note", { schema: NoteSchema, required: ["body"] }, z.object({ id, body: z.string(), author_id: id.nullable(), ...subject, created_at: time, updated_at: time }), addNote);
+const str = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+
+export const activities: Resource<Record<string, unknown>> = {
+  ...items(
+    "activities",
+    "activity",
+    { schema: ActivitySchema, required: ["kind", "occurred_at"] },
+    z.object({ id, kind: z.enum(["call", "meeting", "email"]), occurred_at: time, duration_minutes: z.number().int().nullable(), outcome: text, body: z.string(), author_id: id.nullable(), ...subject, created_at: time }),
+    addActivity,
+  ),
+  patch: { schema: ActivitySchema },
+  update: (ctx, aid, values) => updateActivity(ctx, aid, values),
+  // occurred_at is a wall-clock time in the workspace's zone, as the form has it.
+  formOf: async (a, ctx) => ({
+    kind: str(a.kind),
+    occurred_at: localInputValue(new Date(a.occurred_at as Date), await inTransaction(ctx, workspaceZone)),
+    duration_minutes: str(a.duration_minutes),
+    outcome: str(a.outcome),
+    body: str(a.body),
+  }),
+};
+export const notes: Resource<Record<string, unknown>> = {
+  ...items("notes", "note", { schema: NoteSchema, required: ["body"] }, z.object({ id, body: z.string(), author_id: id.nullable(), ...subject, created_at: time, updated_at: time }), addNote),
+  patch: { schema: NoteSchema },
+  update: (ctx, nid, values) => updateNote(ctx, nid, values),
+  formOf: (n) => ({ body: str(n.body) }),
+};
 export const tasks: Resource<Record<string, unknown>> = {
   ...items(
     "tasks",
@@ -158,12 +180,13 @@ export const tasks: Resource<Record<string, unknown>> = {
     z.object({ id, title: z.string(), due_on: z.string().nullable(), assignee_id: id.nullable(), done_at: time.nullable(), author_id: id.nullable(), ...subject, created_at: time }),
     addTask,
   ),
-  // The pages change a task only by ticking it done or open; so does the API.
-  patch: { schema: z.object({ done: z.boolean() }) },
-  update: async (ctx, tid, _values, _custom, body) => {
-    if (typeof body.done !== "boolean") throw new Invalid({ done: "Give done as true or false." });
-    await setTaskDone(ctx, tid, body.done);
+  patch: { schema: TaskSchema, extra: { done: z.boolean().describe("Tick the task done (true) or open again (false).") } },
+  update: async (ctx, tid, values, _custom, body) => {
+    if (body.done !== undefined && typeof body.done !== "boolean") throw new Invalid({ done: "Give done as true or false." });
+    if (["title", "due_on", "assignee_id"].some((k) => k in body)) await updateTask(ctx, tid, values);
+    if (typeof body.done === "boolean") await setTaskDone(ctx, tid, body.done);
   },
+  formOf: (k) => ({ title: str(k.title), due_on: str(k.due_on), assignee_id: str(k.assignee_id) }),
 };
 
 const DefinitionOut = z.object({ id, object: z.enum(CRM_OBJECTS), key: z.string(), label: z.string(), type: z.enum(FIELD_TYPES), options: z.array(z.string()), required: z.boolean(), position: z.number().int() });

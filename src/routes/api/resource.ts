@@ -40,7 +40,7 @@ export interface Resource<V = any> {
   update?(ctx: Ctx, id: string, values: Record<string, string>, custom: CustomForm, body: Record<string, unknown>): Promise<void>;
   remove?(ctx: Ctx, id: string): Promise<void>;
   /** The record as the form's values, which a PATCH overlays. */
-  formOf?(v: V): Record<string, string>;
+  formOf?(v: V, ctx: Ctx): Record<string, string> | Promise<Record<string, string>>;
   /** PATCH's body schema, when it is not the create form's. */
   patch?: JsonForm;
 }
@@ -86,7 +86,7 @@ export function resourceRoutes(r: Resource): Hono<ApiEnv> {
       const { values, custom } = formFromJson(r.patch ?? r.form, body);
       let base: CustomForm = {};
       if (r.object) base = customFormFromRecord(await customFieldsFor(ctx, r.object), current.custom);
-      await update(ctx, id, { ...(r.formOf?.(current) ?? {}), ...values }, { ...base, ...custom }, body);
+      await update(ctx, id, { ...((await r.formOf?.(current, ctx)) ?? {}), ...values }, { ...base, ...custom }, body);
       return c.json(await r.get(ctx, id));
     });
   }

@@ -27,7 +27,9 @@ const PATCH: Record<string, Json> = {
   "/leads/{id}": { status: "contacted" },
   "/deals/{id}": { probability: 40 },
   "/pipelines/{id}": { name: "Renamed" },
-  "/tasks/{id}": { done: true },
+  "/tasks/{id}": { title: "Follow up again", done: true },
+  "/notes/{id}": { body: "Edited note" },
+  "/activities/{id}": { outcome: "Better" },
   "/custom-field-definitions/{id}": { label: "Renamed field" },
 };
 

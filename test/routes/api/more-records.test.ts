@@ -71,7 +71,13 @@ describe("REST API: the other CRM resources", () => {
     const defs = await json(await api(app, key, "GET", "/custom-field-definitions"));
     expect(defs.data.map((x: { key: string }) => x.key)).toEqual(["region"]);
     expect((await api(app, admin, "PATCH", `/custom-field-definitions/${def.id}`, { label: "Area" })).status).toBe(200);
+    const inUse = await api(app, key, "DELETE", `/pipelines/${pipeline.id}`);
+    expect(inUse.status).toBe(409);
+    expect((await json(inUse)).detail).toContain("still holds 2 deals");
     expect((await api(app, key, "DELETE", `/deals/${deal.id}`)).status).toBe(204);
+    const empty = await json(await api(app, key, "POST", "/pipelines", { name: "Empty", stages: ["Only, 50"] }));
+    expect((await api(app, key, "DELETE", `/pipelines/${empty.id}`)).status).toBe(204);
+    expect((await api(app, key, "GET", `/pipelines/${empty.id}`)).status).toBe(404);
     expect((await api(app, admin, "DELETE", `/custom-field-definitions/${def.id}`)).status).toBe(204);
   });
 
@@ -81,7 +87,8 @@ describe("REST API: the other CRM resources", () => {
     const other = await json(await api(app, key, "POST", "/contacts", { first_name: "Cy" }));
     const note = await api(app, key, "POST", "/notes", { contact_id: c.id, body: "Called back" });
     expect(note.status).toBe(201);
-    expect(await json(note)).toMatchObject({ body: "Called back", contact_id: c.id, company_id: null });
+    const n = await json(note);
+    expect(n).toMatchObject({ body: "Called back", contact_id: c.id, company_id: null });
     await api(app, key, "POST", "/notes", { contact_id: other.id, body: "Other" });
     expect((await api(app, key, "POST", "/notes", { body: "Nowhere" })).status).toBe(422);
     expect((await api(app, key, "POST", "/notes", { contact_id: c.id, deal_id: c.id, body: "Two" })).status).toBe(422);
@@ -89,7 +96,11 @@ describe("REST API: the other CRM resources", () => {
     expect(list.data.map((n: { body: string }) => n.body)).toEqual(["Called back"]);
     const act = await api(app, key, "POST", "/activities", { contact_id: c.id, kind: "call", occurred_at: "2026-03-02T10:30", duration_minutes: 15 });
     expect(act.status).toBe(201);
-    expect(await json(act)).toMatchObject({ kind: "call", duration_minutes: 15 });
+    const activity = await json(act);
+    expect(activity).toMatchObject({ kind: "call", duration_minutes: 15 });
+    // A PATCH keeps the fields it does not name: occurred_at goes through the workspace's wall clock and back.
+    const changed = await json(await api(app, key, "PATCH", `/activities/${activity.id}`, { outcome: "Voicemail" }));
+    expect(changed).toMatchObject({ kind: "call", duration_minutes: 15, outcome: "Voicemail", occurred_at: activity.occurred_at });
     const task = await json(await api(app, key, "POST", "/tasks", { contact_id: c.id, title: "Send offer", due_on: "2026-03-09" }));
     expect(task).toMatchObject({ title: "Send offer", due_on: "2026-03-09", done_at: null });
     const done = await json(await api(app, key, "PATCH", `/tasks/${task.id}`, { done: true }));
@@ -98,6 +109,11 @@ describe("REST API: the other CRM resources", () => {
     expect(open.data.length).toBe(0);
     const listed = await json(await api(app, key, "GET", "/tasks?done=true"));
     expect(listed.data[0].due_on).toBe("2026-03-09");
+    const retitled = await json(await api(app, key, "PATCH", `/tasks/${task.id}`, { title: "Send the offer" }));
+    expect(retitled).toMatchObject({ title: "Send the offer", due_on: "2026-03-09" });
+    expect(retitled.done_at).not.toBeNull();
+    expect(await json(await api(app, key, "PATCH", `/notes/${n.id}`, { body: "Called back twice" }))).toMatchObject({ body: "Called back twice", contact_id: c.id });
+    expect((await api(app, key, "PATCH", `/notes/${n.id}`, { body: "" })).status).toBe(422);
     expect((await api(app, key, "DELETE", `/tasks/${task.id}`)).status).toBe(204);
     expect((await api(app, key, "GET", `/tasks/${task.id}`)).status).toBe(404);
   });
