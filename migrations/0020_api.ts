@@ -71,8 +71,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     await run(sql`create policy owner_reads on ${sql.table(t)} for select to steward_owner using (true)`);
     await run(sql`create policy owner_revokes on ${sql.table(t)} for update to steward_owner using (true) with check (true)`);
   }
-  // Retention deletes old idempotency records across workspaces.
+  // Retention (the purge-auth job) deletes old idempotency records and dead refresh tokens across workspaces.
   await run(sql`create policy owner_purges on api_idempotency for delete to steward_owner using (true)`);
+  await run(sql`create policy owner_purges on api_refresh_tokens for delete to steward_owner using (true)`);
   await run(sql`create policy owner_lists on api_idempotency for select to steward_owner using (true)`);
 
   await run(sql`

@@ -19,14 +19,16 @@ export const apiDataMap: TableEntry[] = [
     subjects: [{ column: "user_id", kind: "user" }],
     export: { personal: ["created_at", "expires_at", "used_at", "revoked_at"] },
     erasure: { kind: "delete" },
+    retentionDays: 30,
   },
   {
     table: "api_idempotency",
-    purpose: "The first response to an API POST with an Idempotency-Key, replayed to a retry of the same request for a day; older records of a key are deleted when it stores a new one.",
+    purpose: "The first response to an API POST with an Idempotency-Key, replayed to a retry of the same request for a day.",
     tenantColumn: "tenant_id",
     personal: ["body"],
     subjects: [],
     export: {},
     erasure: { kind: "delete" },
+    retentionDays: 1,
   },
 ];
