@@ -13,6 +13,7 @@ import { activities, customFieldDefinitions, deals, leads, notes, pipelines, tas
 import { apiError, problem } from "./problem.ts";
 import { resourceRoutes, type Resource } from "./resource.ts";
 import { tokenRoutes } from "./tokens.ts";
+import { stageRoutes } from "./stages.ts";
 
 // The REST API under /api/v1 (issue 9). Mounted before the session, CSRF and HTML body-limit middleware: it
 // reads no cookie and answers every error as application/problem+json.
@@ -39,6 +40,7 @@ export function apiRoutes(): Hono<AppEnv> {
   const authed = new Hono<ApiEnv>();
   authed.use(bearerAuth(), apiRateLimit(), idempotency());
   for (const r of API_RESOURCES) authed.route("/", resourceRoutes(r));
+  authed.route("/", stageRoutes);
   api.route("/", authed as unknown as Hono<AppEnv>);
   api.all("*", (c) => problem(c, 404, "There is no API resource at this address."));
   return api;

@@ -3,6 +3,7 @@ import { jsonInputSchema } from "../../domain/api/json-forms.ts";
 import { TokenRequestSchema, TokenResponseSchema } from "../../domain/api/tokens.ts";
 import { API_BODY_LIMIT } from "./limits-config.ts";
 import { DEFAULT_LIMIT, MAX_LIMIT, type Resource } from "./resource.ts";
+import { StageCreateSchema } from "./stages.ts";
 
 // The OpenAPI 3.1 document, generated from the resource table and the zod schemas (the forms' schemas for request
 // bodies, the views' schemas for responses). Nothing here is written by hand per route, so the document cannot
@@ -110,6 +111,19 @@ export function openApiDocument(resources: Resource[], baseUrl: string): Json {
     if (r.update) one.patch = { operationId: `update${name}`, tags: [r.path], summary: `Change some fields of a ${r.noun}; the others keep their values.`, requestBody: { required: true, content: { "application/json": { schema: ref(`${name}Update`) } } }, responses: { "200": item, ...errors(401, 403, 404, 413, 422, 429) } };
     if (r.remove) one.delete = { operationId: `delete${name}`, tags: [r.path], summary: `Delete a ${r.noun}.`, responses: { "204": { description: "Deleted.", headers: rateHeaders }, ...errors(401, 403, 404, 429) } };
     paths[`/${r.path}/{id}`] = one;
+  }
+  if (resources.some((r) => r.path === "pipelines")) {
+    schemas.StageCreate = schemaOf(StageCreateSchema, "input");
+    const pipeline = { description: "The pipeline with its stages.", headers: rateHeaders, content: { "application/json": { schema: { $ref: "#/components/schemas/Pipeline" } } } };
+    const pid = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+    paths["/pipelines/{id}/stages"] = {
+      parameters: [pid],
+      post: { operationId: "createStage", tags: ["pipelines"], summary: "Add a stage at the end of the pipeline.", requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/StageCreate" } } } }, responses: { "201": pipeline, ...errors(401, 403, 404, 413, 422, 429) } },
+    };
+    paths["/pipelines/{id}/stages/{stage_id}"] = {
+      parameters: [pid, { name: "stage_id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+      delete: { operationId: "deleteStage", tags: ["pipelines"], summary: "Remove a stage that holds no deal (409 otherwise).", responses: { "204": { description: "Removed.", headers: rateHeaders }, ...errors(401, 403, 404, 409, 429) } },
+    };
   }
   return {
     openapi: "3.1.0",

@@ -23,10 +23,21 @@ const SEED: Record<string, (m: string, ids: Record<string, string>) => unknown> 
   "/notes": (m, ids) => ({ contact_id: ids["/contacts"], body: `Note ${m}` }),
 };
 
-const BODIES: Record<string, unknown> = { PATCH: { name: "hijack", title: "hijack", label: "hijack", first_name: "hijack", body: "hijack", done: true } };
+const BODIES: Record<string, unknown> = { PATCH: { name: "hijack", title: "hijack", label: "hijack", first_name: "hijack", body: "hijack", done: true }, POST: { name: "hijack", probability: 10 } };
+
+/** Path parameters other than a collection's own `:id`, and which seeded record fills them. */
+const PARAMS: Record<string, string> = { stage_id: "stage" };
 
 function idRoutes(app: App) {
-  return app.routes.filter((r) => r.path.startsWith("/api/v1/") && r.method !== "ALL" && r.path.includes("/:")).map((r) => ({ method: r.method, path: r.path, collection: r.path.slice("/api/v1".length).replace(/\/:\w+$/, "") }));
+  return app.routes
+    .filter((r) => r.path.startsWith("/api/v1/") && r.method !== "ALL" && r.path.includes("/:"))
+    .map((r) => {
+      const rest = r.path.slice("/api/v1".length);
+      const collection = `/${rest.split("/")[1]}`;
+      const params = [...rest.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+      const fill = (ids: Record<string, string>, own = ids[collection]) => rest.replace(/:(\w+)/g, (_, p: string) => (p === "id" ? own! : ids[PARAMS[p]!]!));
+      return { method: r.method, path: r.path, collection, params, fill };
+    });
 }
 
 async function seed(app: App, marker: string): Promise<{ account: Account; token: string; ids: Record<string, string> }> {
@@ -49,6 +60,7 @@ describe("P09 tenant isolation over the API", () => {
     const routes = idRoutes(app);
     expect(routes.length).toBeGreaterThan(0);
     expect(routes.map((r) => r.collection).filter((c) => !(c in SEED))).toEqual([]);
+    expect(routes.flatMap((r) => r.params).filter((p) => p !== "id" && !(p in PARAMS))).toEqual([]);
   });
 
   test("P09 a key of workspace A gets 404 for every id of workspace B, sees no trace of B, and changes nothing there", async () => {
@@ -59,13 +71,13 @@ describe("P09 tenant isolation over the API", () => {
     const before = await Promise.all(Object.entries(b.ids).filter(([c]) => c.startsWith("/")).map(async ([col, id]) => [col, await (await api(app, b.token, "GET", `${col}/${id}`)).text()]));
     for (const cred of [keyA, a.token]) {
       for (const r of idRoutes(app)) {
-        const path = `${r.collection}/${b.ids[r.collection]}`;
+        const path = r.fill(b.ids);
         const send = (p: string) => api(app, cred, r.method, p, BODIES[r.method] ?? (r.method === "GET" || r.method === "DELETE" ? undefined : {}));
         const res = await send(path);
         const body = await res.text();
         // A key's role may forbid the operation outright (custom fields need an admin): then it answers 403 for
         // any id at all, B's included, which says nothing about B. Everything else is 404.
-        const forbidden = cred === keyA && res.status === 403 && (await send(`${r.collection}/${Bun.randomUUIDv7()}`)).status === 403;
+        const forbidden = cred === keyA && res.status === 403 && (await send(r.fill(b.ids, Bun.randomUUIDv7()))).status === 403;
         expect({ route: `${r.method} ${r.path}`, status: forbidden ? 404 : res.status, leaks: body.includes("MARKER-B") }).toEqual({ route: `${r.method} ${r.path}`, status: 404, leaks: false });
       }
     }

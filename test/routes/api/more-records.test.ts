@@ -71,6 +71,14 @@ describe("REST API: the other CRM resources", () => {
     const defs = await json(await api(app, key, "GET", "/custom-field-definitions"));
     expect(defs.data.map((x: { key: string }) => x.key)).toEqual(["region"]);
     expect((await api(app, admin, "PATCH", `/custom-field-definitions/${def.id}`, { label: "Area" })).status).toBe(200);
+    const withStage = await api(app, key, "POST", `/pipelines/${pipeline.id}/stages`, { name: "Lost cause", probability: 0 });
+    expect(withStage.status).toBe(201);
+    const third = (await json(withStage)).stages.at(-1);
+    expect(third).toMatchObject({ name: "Lost cause", probability: 0, position: 2 });
+    const badStage = await api(app, key, "POST", `/pipelines/${pipeline.id}/stages`, { name: "", probability: 101 });
+    expect((await json(badStage)).errors.map((e: { field: string }) => e.field).sort()).toEqual(["name", "probability"]);
+    expect((await api(app, key, "DELETE", `/pipelines/${pipeline.id}/stages/${pipeline.stages[1].id}`)).status).toBe(409);
+    expect((await api(app, key, "DELETE", `/pipelines/${pipeline.id}/stages/${third.id}`)).status).toBe(204);
     const inUse = await api(app, key, "DELETE", `/pipelines/${pipeline.id}`);
     expect(inUse.status).toBe(409);
     expect((await json(inUse)).detail).toContain("still holds 2 deals");
