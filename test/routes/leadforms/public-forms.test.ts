@@ -146,9 +146,13 @@ describe("the public page", () => {
     expect(posted.headers.getSetCookie()).toEqual([]);
   });
 
-  test("an unknown workspace or form, an inactive form and a malformed address are the same 404", async () => {
+  test("P09 an unknown workspace or form, another workspace's form, an inactive form and a malformed address are the same 404", async () => {
     const off = await makeForm({ active: "" });
-    for (const path of [`/f/${owner.slug}/${off.slug}`, `/f/${owner.slug}/no-such-form`, `/f/no-such-ws/${off.slug}`, `/f/${owner.slug}/BAD%20FORM`]) {
+    const b = await createAccount(t, app);
+    const theirs = await b.client.post(`/t/${b.slug}/crm/forms`, new URLSearchParams({ name: "Theirs", slug: "only-in-b", min_seconds: "0", active: "1", fields: "email" }));
+    expect(theirs.status).toBe(303);
+    expect((await new Client(app).get(`/f/${b.slug}/only-in-b`)).status).toBe(200);
+    for (const path of [`/f/${owner.slug}/only-in-b`, `/f/${owner.slug}/${off.slug}`, `/f/${owner.slug}/no-such-form`, `/f/no-such-ws/${off.slug}`, `/f/${owner.slug}/BAD%20FORM`]) {
       expect((await new Client(app).get(path)).status).toBe(404);
       expect((await new Client(app).post(path, { name: "x" })).status).toBe(404);
     }
