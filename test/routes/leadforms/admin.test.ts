@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
+import { brotliCompressSync } from "node:zlib";
 import type { App } from "../../../src/app.tsx";
 import { Client, testApp } from "../../support/app.ts";
 import { useTestDatabase } from "../../support/db.ts";
@@ -46,6 +47,7 @@ describe("the form builder", () => {
     // The detail page: the public link, the embed snippet and the self-hosted script; the list counts its leads.
     const page = await (await owner.client.get(`${forms()}/${id}`)).text();
     expect(page).toContain(`http://localhost:3000/f/${owner.slug}/enquiry`);
+    expect(brotliCompressSync(page).length).toBeLessThan(15 * 1024);
     expect(page).toContain('id="f-embed"');
     expect(page).toContain("form[data-steward-form]");
     const list = await (await owner.client.get(forms())).text();
@@ -145,6 +147,7 @@ describe("the attribution report", () => {
     const res = await a.client.get(url);
     expect(res.status).toBe(200);
     const html = await res.text();
+    expect(brotliCompressSync(html).length).toBeLessThan(15 * 1024);
     for (const v of ["newsletter", "spring", "Referral", "Won EUR", "Won USD", "Won JPY", "1,200.50", "50.00", "700,000"]) expect(html).toContain(v);
     expect(html).not.toContain("9,999.99");
 
