@@ -43,7 +43,7 @@ export async function findPublicForm(ctx: Ctx, slug: string, formSlug: string): 
       .where("f.slug", "=", formSlug)
       .executeTakeFirst();
     // A cancelled or suspended workspace is read-only (P16, P17): its forms take nothing.
-    if (!row || !row.active || row.status !== "active") throw new NotFound("This form is not available.");
+    if (!row || !row.active || row.status !== "active") throw new NotFound();
     const { signing_key, status: _s, ...form } = row;
     const defs = await customFieldsFor(tx, "lead");
     const custom = form.fields.flatMap((k) => defs.filter((d) => formName(d.key) === k));

@@ -158,6 +158,17 @@ describe("the public page", () => {
     }
   });
 
+  test("P16 a cancelled workspace's forms take nothing: the page and the post are 404", async () => {
+    const c = await createAccount(t, app);
+    expect((await c.client.post(`/t/${c.slug}/crm/forms`, new URLSearchParams({ name: "Closing", slug: "closing", min_seconds: "0", active: "1", fields: "email" }))).status).toBe(303);
+    const path = `/f/${c.slug}/closing`;
+    const hidden = hiddenFields(await (await new Client(app).get(path)).text());
+    await t.su`update tenants set status = 'cancelled', cancelled_at = now(), purge_after = now() + interval '30 days' where id = ${c.tenantId}`;
+    expect((await new Client(app).get(path)).status).toBe(404);
+    expect((await new Client(app).post(path, { ...hidden, name: "Late Larry" })).status).toBe(404);
+    expect((await t.su`select count(*)::int as n from leads where tenant_id = ${c.tenantId}`)[0]!.n).toBe(0);
+  });
+
   test("bad input re-renders the form with the message and keeps the attribution; nothing is saved", async () => {
     const form = await makeForm();
     const before = (await leadsOf(owner.tenantId)).length;
