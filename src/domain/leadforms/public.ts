@@ -46,8 +46,10 @@ export async function findPublicForm(ctx: Ctx, slug: string, formSlug: string): 
     if (!row || !row.active || row.status !== "active") throw new NotFound();
     const { signing_key, status: _s, ...form } = row;
     const defs = await customFieldsFor(tx, "lead");
-    const custom = form.fields.flatMap((k) => defs.filter((d) => formName(d.key) === k));
-    return { tenantId: ws.tenantId, workspace: ws.name, form, signingKey: signing_key, custom };
+    // A custom field made required after the form was saved is asked too: a lead without it would be refused.
+    const fields = [...form.fields, ...defs.filter((d) => d.required && !form.fields.includes(formName(d.key))).map((d) => formName(d.key))];
+    const custom = fields.flatMap((k) => defs.filter((d) => formName(d.key) === k));
+    return { tenantId: ws.tenantId, workspace: ws.name, form: { ...form, fields }, signingKey: signing_key, custom };
   });
 }
 
