@@ -31,9 +31,19 @@ export interface PublicForm {
 
 /** An active form of a workspace that takes writes; anything else is the same 404 (nothing is revealed). */
 export async function findPublicForm(ctx: Ctx, slug: string, formSlug: string): Promise<PublicForm> {
+  return withPublicForm(ctx, slug, formSlug, async (_tx, f) => f);
+}
+
+/**
+ * Runs fn with the form, in one transaction pinned to its workspace: a submission reads the workspace, the form
+ * and its fields and writes the lead in one BEGIN … COMMIT. Throws NotFound as findPublicForm does.
+ */
+export async function withPublicForm<T>(ctx: Ctx, slug: string, formSlug: string, fn: (tx: Ctx, f: PublicForm) => Promise<T>): Promise<T> {
   if (!/^[a-z0-9-]{1,60}$/.test(formSlug)) throw new NotFound();
-  const ws = await publicWorkspace(ctx, slug);
-  return inTransaction({ ...ctx, tenantId: ws.tenantId, actor: null }, async (tx) => {
+  return ctx.db.transaction().execute(async (trx) => {
+    const ws = await publicWorkspace({ ...ctx, db: trx }, slug);
+    await sql`select set_config('app.tenant_id', ${ws.tenantId}, true)`.execute(trx);
+    const tx: Ctx = { ...ctx, db: trx, tenantId: ws.tenantId, actor: null };
     const row = await tx.db
       .selectFrom("lead_forms as f")
       .select([...FORM_COLUMNS.map((c) => `f.${c}` as const), "f.signing_key" as const])
@@ -49,7 +59,7 @@ export async function findPublicForm(ctx: Ctx, slug: string, formSlug: string): 
     // A custom field made required after the form was saved is asked too: a lead without it would be refused.
     const fields = [...form.fields, ...defs.filter((d) => d.required && !form.fields.includes(formName(d.key))).map((d) => formName(d.key))];
     const custom = fields.flatMap((k) => defs.filter((d) => formName(d.key) === k));
-    return { tenantId: ws.tenantId, workspace: ws.name, form: { ...form, fields }, signingKey: signing_key, custom };
+    return fn(tx, { tenantId: ws.tenantId, workspace: ws.name, form: { ...form, fields }, signingKey: signing_key, custom });
   });
 }
 

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import type { Ctx } from "../../domain/context.ts";
 import type { Limit } from "../../domain/auth/rate-limit.ts";
 import { Invalid } from "../../domain/errors.ts";
-import { attributionFrom, findPublicForm, judge, signToken, submitForm } from "../../domain/leadforms/public.ts";
+import { attributionFrom, findPublicForm, judge, signToken, submitForm, withPublicForm } from "../../domain/leadforms/public.ts";
 import { PublicFormPage, ThanksPage, publicFormUrl } from "../../views/leadforms/public.tsx";
 import { customFormValues } from "../crm/fields.tsx";
 import { formValues } from "../forms.ts";
@@ -45,17 +45,18 @@ export const publicFormRoutes = new Hono<AppEnv>()
     if (limited) return limited;
     const ctx = visitorCtx(c);
     const slug = c.req.param("slug");
-    const f = await findPublicForm(ctx, slug, c.req.param("form"));
+    const formSlug = c.req.param("form");
     const values = await formValues(c);
     const custom = await customFormValues(c);
-    const thanks = () => c.redirect(`${publicFormUrl(slug, f.form.slug)}/thanks`, 303);
-    // A bot is answered like a person and leaves nothing behind (no lead, no audit row to fill the trail with).
-    if (judge(f, values, ctx.now) !== "ok") return thanks();
     try {
-      await submitForm(ctx, f, values, custom, c.var.deps.config.publicUrl);
-      return thanks();
+      // A bot is answered like a person and leaves nothing behind (no lead, no audit row to fill the trail with).
+      await withPublicForm(ctx, slug, formSlug, async (tx, f) => {
+        if (judge(f, values, tx.now) === "ok") await submitForm(tx, f, values, custom, c.var.deps.config.publicUrl);
+      });
+      return c.redirect(`${publicFormUrl(slug, formSlug)}/thanks`, 303);
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
+      const f = await findPublicForm(ctx, slug, formSlug);
       const echo: Record<string, string | string[]> = { ...custom };
       for (const [k, v] of Object.entries(values)) echo[k] = v.slice(0, 2000);
       return page(c, <PublicFormPage view={{ slug, workspace: f.workspace, form: f.form, custom: f.custom, values: echo, errors: err.fieldErrors }} />, 422);
