@@ -142,7 +142,10 @@ export function embedSnippet(form: LeadForm, custom: CustomFieldDef[], action: s
       <LeadFormFields view={{ form, custom, values: { _t: token } }} />
       <button type="submit">Send</button>
     </form>
-  ).toString();
+  )
+    .toString()
+    // One control a line, so the snippet reads well where it is pasted (only whitespace between tags is added).
+    .replace(/(<\/div>|\/>|">)(?=<(div class|div hidden|input type="hidden"|button|\/form))/g, "$1\n");
 }
 
 export function FormViewPage({ user, form, custom, owner, publicUrl, token, canManage, flash }: FormViewProps) {
