@@ -100,10 +100,10 @@ const cap = (v: string | undefined | null, max: number) => {
   return s === "" ? null : s;
 };
 
-/** A referrer is kept only when it is a web address, and never longer than the lead's column allows. */
+/** A referrer is kept only when it is a whole web address that fits the lead's column: a cut one would be wrong. */
 export function cleanReferrer(v: string | undefined | null): string | null {
-  const s = cap(v, 2000);
-  return s && URL.canParse(s) && /^https?:$/.test(new URL(s).protocol) ? s : null;
+  const s = cap(v, 2001);
+  return s && s.length <= 2000 && URL.canParse(s) && /^https?:$/.test(new URL(s).protocol) ? s : null;
 }
 
 /** UTM values (200 characters each) and the referrer, from a landing visit's query or a posted form. */

@@ -221,6 +221,49 @@ describe("the public page", () => {
   });
 });
 
+describe("bad input never gives a 5xx", () => {
+  test("odd bodies to the public form answer 303 or 422 and never save half a lead", async () => {
+    const field = await owner.client.post(`/t/${owner.slug}/crm/fields`, { object: "lead", label: "Seats", type: "number", required: "" });
+    expect(field.status).toBe(303);
+    const form = await makeForm({ min_seconds: "0" }, ["email", "phone", "company_name", "cf_seats"]);
+    const path = `/f/${owner.slug}/${form.slug}`;
+    const hidden = hiddenFields(await (await new Client(app).get(path)).text());
+    const before = (await leadsOf(owner.tenantId)).length;
+    const dup = new URLSearchParams({ ...hidden, name: "Dup" });
+    dup.append("name", "Second");
+    dup.append("cf_seats", "1");
+    dup.append("cf_seats", "2");
+    const multipart = new FormData();
+    for (const [k, v] of Object.entries(hidden)) multipart.append(k, v);
+    multipart.append("name", new File(["<html>"], "x.html", { type: "text/html" }));
+    const bodies: (Record<string, string> | URLSearchParams | FormData | string)[] = [
+      { ...hidden, name: "N".repeat(100_000) },
+      { ...hidden, name: "Nul\u0000name", email: "a\u0000@b.example" },
+      { ...hidden, name: "Seats", cf_seats: "1e999" },
+      { ...hidden, name: "Long utm", utm_source: "u".repeat(50_000), referrer: `https://x.example/${"r".repeat(5000)}` },
+      { ...hidden, _t: "9".repeat(400) },
+      dup,
+      multipart,
+      JSON.stringify({ name: "json" }),
+    ];
+    let created = 0;
+    for (const body of bodies) {
+      const res = await new Client(app).request("POST", path, typeof body === "string" ? { body, headers: { "content-type": "application/json" } } : { body });
+      expect([303, 422]).toContain(res.status);
+      if (res.status === 422) expect(await res.text()).not.toMatch(/at .*\.tsx?:\d+/);
+      if (res.status === 303) created++;
+    }
+    const after = await leadsOf(owner.tenantId);
+    // Created: the duplicate fields (one value of each counts) and the over-long attribution (capped); the rest refused or ignored.
+    expect(after.length - before).toBeLessThanOrEqual(created);
+    const capped = after.find((l) => l.name === "Long utm");
+    expect(capped?.utm_source).toBe("u".repeat(200));
+    expect(capped?.referrer).toBeNull();
+    expect(after.find((l) => l.name === "Dup" || l.name === "Second")?.custom).toEqual({ seats: 1 });
+    await t.su`delete from custom_field_definitions where tenant_id = ${owner.tenantId} and key = 'seats'`;
+  });
+});
+
 describe("spam is stopped without third parties", () => {
   test("the honeypot, a post faster than the minimum time and a missing or foreign token all look like success and create nothing", async () => {
     const form = await makeForm({ min_seconds: "4" });
