@@ -22,6 +22,7 @@ import { capacityRoutes } from "./routes/capacity/index.ts";
 import { crewsRoutes } from "./routes/crews/index.ts";
 import { apiRoutes } from "./routes/api/index.tsx";
 import { apiKeysRoutes } from "./routes/api-keys.tsx";
+import { leadFormsRoutes, publicFormRoutes } from "./routes/leadforms/index.ts";
 import { exportsRoutes as privacyExportsRoutes } from "./routes/privacy/exports.tsx";
 import { requestsRoutes as privacyRequestsRoutes } from "./routes/privacy/requests.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps) {
 
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
+  // Public lead forms (P25) come before the session: a visitor's page never reads or sets a cookie.
+  app.route("/", publicFormRoutes);
   app.use(sessionMiddleware());
   // Every /t/:slug route runs inside its workspace: c.var.membership is set, non-members get 404.
   app.use("/t/:slug", tenantMiddleware());
@@ -72,6 +75,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", billingRoutes);
   app.route("/", auditRoutes);
   app.route("/t/:slug/crm", crmRoutes);
+  app.route("/t/:slug/crm", leadFormsRoutes);
   app.route("/t/:slug/capacity", capacityRoutes);
   app.route("/t/:slug/crews", crewsRoutes);
   app.route("/", privacyExportsRoutes);

@@ -7,6 +7,7 @@ import { capacityDataMap } from "./capacity/datamap.ts";
 import { privacyDataMap } from "./privacy/datamap.ts";
 import { crewsDataMap } from "./crews/datamap.ts";
 import { apiDataMap } from "./api/datamap.ts";
+import { leadFormsDataMap } from "./leadforms/datamap.ts";
 
 export type Erasure =
   /** Delete the rows that link to the person. */
@@ -284,7 +285,7 @@ const coreDataMap: TableEntry[] = [
 ];
 
 /** Every mapped table: the core above, then each module's own list. */
-export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap, ...apiDataMap];
+export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap, ...apiDataMap, ...leadFormsDataMap];
 
 /** Tables that hold neither workspace nor personal data, each with the reason. */
 export const dataMapExempt: Record<string, string> = {

@@ -8,9 +8,10 @@ import { capacityIsolation } from "./isolation/capacity.ts";
 import { privacyIsolation } from "./isolation/privacy.ts";
 import { crewsIsolation } from "./isolation/crews.ts";
 import { apiIsolation } from "./isolation/api.ts";
+import { leadFormsIsolation } from "./isolation/leadforms.ts";
 
 // Modules keep their part of the table next to this file (test/routes/isolation/<module>.ts).
-const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation, crews: crewsIsolation, api: apiIsolation };
+const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation, crews: crewsIsolation, api: apiIsolation, leadforms: leadFormsIsolation };
 
 const t = useTestDatabase();
 

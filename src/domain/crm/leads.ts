@@ -54,6 +54,14 @@ function parseLead(values: Record<string, string | undefined>): LeadInput {
 
 export async function createLead(ctx: Ctx, values: Record<string, string | undefined>, customForm: CustomForm = values as CustomForm): Promise<string> {
   authorize(ctx, "records.edit");
+  return insertLead(ctx, values, customForm);
+}
+
+/**
+ * The lead create itself, with the CRM form's validation and audit event, for callers that authorised the write
+ * their own way: createLead (a member's role) and public lead forms (a visitor, audited with no actor).
+ */
+export async function insertLead(ctx: Ctx, values: Record<string, string | undefined>, customForm: CustomForm = values as CustomForm): Promise<string> {
   return inTransaction(ctx, async (tx) => {
     const { input, fields, custom: parsed } = await parseWithCustom(tx, "lead", () => parseLead(values), customForm);
     const custom = applyCustom({}, parsed);
