@@ -49,6 +49,12 @@ const schema = z
     OPEN_METEO_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.open-meteo.com"),
     OPEN_METEO_API_KEY: z.string().min(1).max(200).optional(),
     WEATHER_TIMEOUT_MS: positiveInt(60_000).default(5000),
+    // Messaging (issue 8): provider requests time out after this; the inbound logging SMTP listener is off unless a port is set.
+    MESSAGING_TIMEOUT_MS: positiveInt(60_000).default(10_000),
+    INBOUND_SMTP_PORT: port.optional(),
+    INBOUND_SMTP_HOST: z.string().min(1).default("0.0.0.0"),
+    INBOUND_SMTP_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, { error: "must be a domain name" }).default("log.steward.localhost"),
+    INBOUND_SMTP_MAX_MB: positiveInt(100).default(25),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {

@@ -42,6 +42,8 @@ const DEFINER_FUNCTIONS: Record<string, string> = {
   "app_private.cron_last_runs": "the retention page reads when each scheduled job last ran from graphile-worker's bookkeeping (task names and times only)",
   "app_private.release_expired_slug": "frees an old slug whose redirect ran out, whichever workspace held it",
   "app_private.billing_customer_workspace": "the payment processor's webhook names a customer id before the workspace is known",
+  "app_private.messaging_hook": "a messaging provider's webhook names a workspace by its URL token before the workspace is known (id and the verifying secret only)",
+  "app_private.messaging_log_workspace": "the inbound logging mailbox names a workspace by its address token before the workspace is known",
 };
 
 async function tenantTables(): Promise<string[]> {
