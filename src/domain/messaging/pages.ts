@@ -5,7 +5,6 @@ import { NotFound } from "../errors.ts";
 import { isUuid } from "../crm/shared.ts";
 import { parseValues, PLURALS, workspaceZone, type SubjectRef } from "../crm/timeline.ts";
 import { authorize, can } from "../tenancy/permissions.ts";
-import { normalizeAddress } from "./log.ts";
 import { optOuts, recordInfo, type RecordInfo } from "./records.ts";
 import { channelBlocked, CHANNELS, optOutReason } from "./send.ts";
 import { loadSettings } from "./settings.ts";
@@ -36,7 +35,7 @@ export async function composeData(ctx: Ctx, ref: SubjectRef): Promise<ComposeDat
       const scope: Channel = channel === "rcs" ? "sms" : channel;
       const outs = await optOuts(tx, scope, addrs);
       for (const a of addrs) {
-        const o = outs.get(normalizeAddress(scope, a));
+        const o = outs.get(a);
         if (o) stopped.push({ channel, address: a, reason: optOutReason(channel, o.keyword, o.at) });
       }
     }

@@ -79,10 +79,23 @@ export function fillTemplate(text: string, fields: Record<string, string>): stri
   return text.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, k: string) => fields[k] ?? "");
 }
 
-/** The opt-outs that block a channel for any of these addresses, keyed by normalised address. */
+/**
+ * The opt-outs that block a channel for any of these addresses, keyed by the address as given. Phones compare on
+ * their last ten digits: the STOP came from "+14155550100", the record may hold "(415) 555-0100".
+ */
 export async function optOuts(tx: Ctx, channel: Channel, addresses: string[]): Promise<Map<string, { keyword: string | null; at: Date }>> {
-  const keys = addresses.map((a) => normalizeAddress(channel, a));
-  if (!keys.length) return new Map();
-  const rows = await tx.db.selectFrom("message_opt_outs").select(["address", "keyword", "created_at"]).where("tenant_id", "=", tx.tenantId!).where("channel", "=", channel).where("address", "in", keys).execute();
-  return new Map(rows.map((r) => [r.address, { keyword: r.keyword, at: r.created_at }]));
+  if (!addresses.length) return new Map();
+  const key = (a: string) => (channel === "email" ? normalizeAddress("email", a) : a.replace(/\D/g, "").slice(-10));
+  const keys = addresses.map(key);
+  const rows = await sql<{ k: string; keyword: string | null; created_at: Date }>`
+    select ${channel === "email" ? sql`address` : sql`right(regexp_replace(address, '\D', '', 'g'), 10)`} as k, keyword, created_at
+    from message_opt_outs where tenant_id = ${tx.tenantId} and channel = ${channel}
+      and ${channel === "email" ? sql`address` : sql`right(regexp_replace(address, '\D', '', 'g'), 10)`} = any(${keys}::text[])`.execute(tx.db);
+  const found = new Map(rows.rows.map((r) => [r.k, { keyword: r.keyword, at: r.created_at }]));
+  const out = new Map<string, { keyword: string | null; at: Date }>();
+  for (const a of addresses) {
+    const hit = found.get(key(a));
+    if (hit) out.set(a, hit);
+  }
+  return out;
 }

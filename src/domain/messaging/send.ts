@@ -9,7 +9,7 @@ import { enqueue } from "../queue.ts";
 import { isUuid } from "../crm/shared.ts";
 import { parseValues, type SubjectRef } from "../crm/timeline.ts";
 import { authorize } from "../tenancy/permissions.ts";
-import { logMessage, normalizeAddress } from "./log.ts";
+import { logMessage } from "./log.ts";
 import { cloudSend, twilioSend, type SendResult } from "./providers.ts";
 import { addressesFor, fillTemplate, optOuts, recordInfo } from "./records.ts";
 import { cloudConfig, loadSettings, smtpConfigured, twilioConfig, type Settings } from "./settings.ts";
@@ -61,7 +61,7 @@ export async function sendFromRecord(ctx: Ctx, ref: SubjectRef, values: Record<s
     const to = addressesFor(info, input.channel).find((a) => a === input.to);
     if (!to) throw new Invalid({ to: `Choose one of ${info.label}'s ${input.channel === "email" ? "email addresses" : "phone numbers"}.` });
     const scope: Channel = input.channel === "rcs" ? "sms" : input.channel;
-    const stop = (await optOuts(tx, scope, [to])).get(normalizeAddress(scope, to));
+    const stop = (await optOuts(tx, scope, [to])).get(to);
     if (stop) throw new Invalid({ to: optOutReason(input.channel, stop.keyword, stop.at) });
     const sender = await tx.db.selectFrom("users").select("name").where("id", "=", tx.actor?.id ?? "00000000-0000-0000-0000-000000000000").executeTakeFirst();
     const fields = { ...info.fields, sender: sender?.name ?? "" };

@@ -68,7 +68,7 @@ describe("sending from a record", () => {
     const res = await w.account.client.post(page, { channel: "sms", to: "(415) 555-0100", body: "Hi" });
     expect(res.status).toBe(422);
     await runJobs(t);
-    expect(await messages(w.account.tenantId)).toEqual([]);
+    expect((await messages(w.account.tenantId)).length).toBe(0);
     expect(fake.requests).toEqual([]);
   });
 
@@ -172,7 +172,7 @@ describe("sending from a record", () => {
     expect(c.status).toBe(422);
     const d = await w.account.client.post(page, { channel: "pigeon", to: "ada@example.com" });
     expect(d.status).toBe(422);
-    expect(await messages(w.account.tenantId)).toEqual([]);
+    expect((await messages(w.account.tenantId)).length).toBe(0);
   });
 
   test("RCS falls back to SMS when the RCS sender is refused; WhatsApp goes through the Cloud API when chosen", async () => {
