@@ -106,10 +106,12 @@ describe("Twilio webhook", () => {
     const ev = await t.su`select status, source from message_events where message_id = ${messageId} order by id`;
     expect(ev.map((e) => e.status)).toEqual(["delivered", "sent", "failed", "read"]);
     // The app role cannot rewrite history.
-    const appRole = await t.db.appSql.begin(async (sql) => {
-      await sql`select set_config('app.tenant_id', ${w.account.tenantId}, true)`;
-      return sql`update message_events set status = 'queued' where message_id = ${messageId}`.catch((e: Error) => e.message);
-    });
+    const appRole = await t.db.appSql
+      .begin(async (sql) => {
+        await sql`select set_config('app.tenant_id', ${w.account.tenantId}, true)`;
+        await sql`update message_events set status = 'queued' where message_id = ${messageId}`;
+      })
+      .catch((e: Error) => e.message);
     expect(String(appRole)).toContain("permission denied");
   });
 
