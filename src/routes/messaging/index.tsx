@@ -49,8 +49,9 @@ async function templatesPage(c: C, values?: Record<string, string>, errors?: Fie
   return page(c, <TemplatesPage user={userOf(c)} templates={templates} canManage={can(ctx.actor?.role, "settings.manage")} values={values} errors={errors} flash={flash} />, errors ? 422 : 200);
 }
 
+/** The record a compose URL names: /contacts/:id, /leads/:id or /deals/:id. */
 function recordRef(c: C) {
-  const kind = kindFromPlural(c.req.param("plural") ?? "");
+  const kind = kindFromPlural(c.req.path.split("/").at(-2) ?? "");
   if (!kind || kind === "company") throw new NotFound();
   return { kind, id: c.req.param("id")! };
 }
@@ -60,8 +61,19 @@ async function composePage(c: C, values: Record<string, string>, errors?: FieldE
   return page(c, <ComposePage user={userOf(c)} data={data} values={values} errors={errors} />, errors ? 422 : 200);
 }
 
-// Without a suffix the Hono param would also match "settings" and "templates"; the plural is spelled out.
-const RECORD = "/:plural{contacts|leads|deals}/:id";
+const compose = new Hono<AppEnv>()
+  .get("/:id", (c) => composePage(c, { template_id: c.req.query("template_id") ?? "" }))
+  .post("/:id", async (c) => {
+    const values = await formValues(c);
+    const ref = recordRef(c);
+    try {
+      await sendFromRecord(requestCtx(c), ref, values);
+      return c.redirect(`/t/${c.var.membership.slug}/crm/${c.req.path.split("/").at(-2)}/${ref.id}#timeline`, 303);
+    } catch (err) {
+      if (err instanceof Invalid) return composePage(c, values, err.fieldErrors);
+      throw err;
+    }
+  });
 
 export const messagingRoutes = new Hono<AppEnv>()
   .get("/settings", (c) => settingsPage(c))
@@ -95,15 +107,6 @@ export const messagingRoutes = new Hono<AppEnv>()
     const f = await messageAttachment(requestCtx(c), c.req.param("id"));
     return download(f.content as Uint8Array<ArrayBuffer>, { type: f.content_type, filename: f.filename, size: f.content.byteLength });
   })
-  .get(RECORD, (c) => composePage(c, { template_id: c.req.query("template_id") ?? "" }))
-  .post(RECORD, async (c) => {
-    const values = await formValues(c);
-    const ref = recordRef(c);
-    try {
-      await sendFromRecord(requestCtx(c), ref, values);
-      return c.redirect(`/t/${c.var.membership.slug}/crm/${c.req.param("plural")}/${ref.id}#timeline`, 303);
-    } catch (err) {
-      if (err instanceof Invalid) return composePage(c, values, err.fieldErrors);
-      throw err;
-    }
-  });
+  .route("/contacts", compose)
+  .route("/leads", compose)
+  .route("/deals", compose);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import nodemailer from "nodemailer";
+import nodemailer, { type SendMailOptions } from "nodemailer";
 import { startInboundSmtp, type InboundSmtp } from "../../../src/domain/messaging/inbound-email.ts";
 import { memoryLogger, testApp } from "../../support/app.ts";
 import { useTestDatabase } from "../../support/db.ts";
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => listener.close());
 
-function send(mail: nodemailer.SendMailOptions) {
+function send(mail: SendMailOptions) {
   const transport = nodemailer.createTransport({ host: "127.0.0.1", port: listener.port, secure: false, ignoreTLS: true });
   return transport.sendMail(mail).finally(() => transport.close());
 }
