@@ -46,7 +46,7 @@ export const messagingDataMap: TableEntry[] = [
     tenantColumn: "tenant_id",
     personal: ["filename", "content"],
     subjects: [...person],
-    export: { personal: ["id", "message_id", "filename", "content_type", "size_bytes", "created_at"], workspace: ["id", "message_id", "filename", "content_type", "size_bytes", "created_at"] },
+    export: { personal: ["id", "message_id", "filename", "content_type", "size_bytes", "created_at"], workspace: ["*"] },
     erasure: { kind: "delete" },
   },
   {
