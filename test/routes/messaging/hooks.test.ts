@@ -176,3 +176,30 @@ test("webhooks need no session and pass the Origin check, while a signed-in page
   const cross = await c.request("POST", `/t/${w.account.slug}/messaging/settings`, { body: { whatsapp_provider: "twilio" }, headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" } });
   expect(cross.status).toBe(403);
 });
+
+test("bad input anywhere in messaging is a 4xx with a message, never a 5xx, and saves nothing", async () => {
+  const w = await messagingWorld(t, app(), twilioSettings("http://127.0.0.1:9"));
+  const c = w.account.client;
+  const base = `/t/${w.account.slug}/messaging`;
+  const answers = [
+    await app().request(`${ORIGIN}/hooks/twilio/${w.hookToken}`, { method: "POST", body: new Uint8Array([0xff, 0xfe, 0x00]) }),
+    await app().request(`${ORIGIN}/hooks/twilio/${w.hookToken}`, { method: "POST", body: "x".repeat(300 * 1024) }),
+    await app().request(`${ORIGIN}/hooks/whatsapp/${"x".repeat(500)}`, { method: "POST", body: "{}" }),
+    await app().request(`${ORIGIN}/hooks/whatsapp/${w.hookToken}?hub.mode=subscribe&hub.verify_token=${w.hookToken}&hub.challenge=<script>`),
+    await c.get(`${base}/threads/not-a-uuid`),
+    await c.get(`${base}/threads/${Bun.randomUUIDv7()}`),
+    await c.get(`${base}/attachments/${Bun.randomUUIDv7()}`),
+    await c.get(`${base}/contacts/not-a-uuid`),
+    await c.get(`${base}/companies/${w.contactId}`),
+    await c.post(`${base}/contacts/${w.contactId}`, { channel: "sms", to: "(415) 555-0100", body: "a\u0000b".repeat(4000), template_id: "nope" }),
+    await c.post(`${base}/templates`, { name: "", channel: "fax", body: "x".repeat(20_000) }),
+    await c.post(`${base}/templates/${Bun.randomUUIDv7()}/deletion`),
+    await c.post(`${base}/settings`, { email_from: "no\r\nBcc: x@evil.example", smtp_host: "bad host", whatsapp_provider: "twilio", whatsapp_api_version: "21" }),
+  ];
+  for (const r of answers) {
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+  }
+  const [n] = await t.su`select (select count(*) from messages where tenant_id = ${w.account.tenantId})::int + (select count(*) from message_templates where tenant_id = ${w.account.tenantId})::int + (select count(*) from message_inbox where tenant_id = ${w.account.tenantId})::int as n`;
+  expect(n!.n).toBe(0);
+});

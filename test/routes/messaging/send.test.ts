@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { testApp } from "../../support/app.ts";
 import { useTestDatabase } from "../../support/db.ts";
+import { memberOf } from "../../support/factories.ts";
 import { makeJobsDue, queuedJobs } from "../../support/jobs.ts";
 import { startSmtp } from "../../support/smtp.ts";
 import { startFakeProviders } from "../../domain/messaging/provider-fake.ts";
@@ -55,6 +56,13 @@ describe("messaging settings", () => {
     expect(html).toContain("Enter a port between 1 and 65535.");
     const [row] = await t.su`select twilio_account_sid from messaging_settings where tenant_id = ${w.account.tenantId}`;
     expect(row!.twilio_account_sid).toBeNull();
+    const member = await memberOf(t, app(), w.account, "member");
+    const denied = await member.client.post(base, { twilio_account_sid: "AC0123456789abcdef0123456789abcdef", whatsapp_provider: "twilio" });
+    expect(denied.status).toBe(403);
+    const seen = await (await member.client.get(base)).text();
+    expect(seen).not.toContain(w.hookToken); // the webhook token is for admins
+    const [after] = await t.su`select twilio_account_sid from messaging_settings where tenant_id = ${w.account.tenantId}`;
+    expect(after!.twilio_account_sid).toBeNull();
   });
 });
 
