@@ -182,6 +182,8 @@ export async function processInbox(db: DB, tenantId: string, inboxId: string, no
 /** An inbound message: opt-out keywords, then attach to the contact or lead with that address, or a new lead. */
 async function receiveMessage(tx: Ctx, provider: HookProvider, m: Inbound): Promise<{ person: Person; outcome: string }> {
   const keyword = m.body.trim().toUpperCase();
+  // Two deliveries from one new sender, processed at once, must make one lead and one thread, not two.
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`${tx.tenantId}|${m.channel}|${m.from}`}, 0))`.execute(tx.db);
   let person = (await findPeople(tx, m.channel, m.from))[0] ?? null;
   let outcome = "attached";
   if (!person) {

@@ -149,6 +149,18 @@ describe("WhatsApp Cloud webhook", () => {
     await runJobs(t);
     const [m] = await t.su`select channel, from_address, body, contact_id from messages where tenant_id = ${w.account.tenantId}`;
     expect(m).toEqual({ channel: "whatsapp", from_address: "+14155550100", body: "Hello from WhatsApp", contact_id: w.contactId });
+    // A status for a message sent through the Cloud API: delivered, then a late "sent" that changes nothing.
+    const [thread] = await t.su`select thread_id from messages where tenant_id = ${w.account.tenantId}`;
+    const sentId = Bun.randomUUIDv7();
+    await t.su`insert into messages (tenant_id, id, thread_id, contact_id, direction, channel, from_address, to_address, body, provider, provider_message_id, status, created_at, updated_at)
+      values (${w.account.tenantId}, ${sentId}, ${thread!.thread_id}, ${w.contactId}, 'out', 'whatsapp', '106540352242922', '(415) 555-0100', 'Hi', 'whatsapp_cloud', 'wamid.OUT1', 'sent', now(), now())`;
+    const status = (s: string) => ({ object: "whatsapp_business_account", entry: [{ id: "102290129340398", changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550783881", phone_number_id: "106540352242922" }, statuses: [{ id: "wamid.OUT1", status: s, timestamp: "1749416400", recipient_id: "14155550100" }] } }] }] });
+    expect((await metaPost(w.hookToken, status("delivered"))).status).toBe(200);
+    await runJobs(t);
+    expect((await metaPost(w.hookToken, status("sent"))).status).toBe(200);
+    await runJobs(t);
+    const [sent] = await t.su`select status from messages where id = ${sentId}`;
+    expect(sent!.status).toBe("delivered");
     const ok = await app().request(`${ORIGIN}/hooks/whatsapp/${w.hookToken}?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${w.hookToken}`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe("1158201444");
