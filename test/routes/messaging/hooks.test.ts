@@ -215,3 +215,16 @@ test("bad input anywhere in messaging is a 4xx with a message, never a 5xx, and 
   const [n] = await t.su`select (select count(*) from messages where tenant_id = ${w.account.tenantId})::int + (select count(*) from message_templates where tenant_id = ${w.account.tenantId})::int + (select count(*) from message_inbox where tenant_id = ${w.account.tenantId})::int as n`;
   expect(n!.n).toBe(0);
 });
+
+test("two deliveries from one new sender processed at the same moment make one lead and one thread", async () => {
+  const { processInbox } = await import("../../../src/domain/messaging/inbox.ts");
+  const w = await messagingWorld(t, app(), twilioSettings("http://127.0.0.1:9"));
+  await twilioPost(w.hookToken, inbound("SM000000000000000000000000000000c1", "+13125550123", "first"));
+  await twilioPost(w.hookToken, inbound("SM000000000000000000000000000000c2", "+13125550123", "second"));
+  const rows = await inboxRows(w.account.tenantId);
+  await Promise.all(rows.map((r) => processInbox(t.db.app, w.account.tenantId, r.id, new Date())));
+  const [n] = await t.su`select (select count(*) from leads where tenant_id = ${w.account.tenantId})::int as leads,
+    (select count(*) from message_threads where tenant_id = ${w.account.tenantId})::int as threads,
+    (select count(*) from messages where tenant_id = ${w.account.tenantId})::int as messages`;
+  expect(n).toEqual({ leads: 1, threads: 1, messages: 2 });
+});
