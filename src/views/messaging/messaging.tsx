@@ -174,7 +174,7 @@ export function ComposePage(p: { user: InWorkspace; data: ComposeData; values: R
         <ul class="hint">
           {(Object.entries(d.blocked) as [Channel, string | null][]).filter(([, why]) => why).map(([c, why]) => (
             <li>
-              {CHANNEL_LABELS[c]}: {why}
+              {CHANNEL_LABELS[c]}: {why} <a href={`${base(slug)}/settings`}>Messaging settings</a>
             </li>
           ))}
         </ul>
