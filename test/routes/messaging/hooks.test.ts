@@ -228,3 +228,14 @@ test("two deliveries from one new sender processed at the same moment make one l
     (select count(*) from messages where tenant_id = ${w.account.tenantId})::int as messages`;
   expect(n).toEqual({ leads: 1, threads: 1, messages: 2 });
 });
+
+test("raw deliveries are deleted 30 days after they arrived, across workspaces; newer ones stay", async () => {
+  const { purgeOldInbox } = await import("../../../src/domain/messaging/jobs.ts");
+  const w = await messagingWorld(t, app(), twilioSettings("http://127.0.0.1:9"));
+  await twilioPost(w.hookToken, inbound("SM000000000000000000000000000000d1", "+14155550100", "old"));
+  await twilioPost(w.hookToken, inbound("SM000000000000000000000000000000d2", "+14155550100", "new"));
+  await t.su`update message_inbox set received_at = now() - interval '31 days' where raw_body like '%Body=old%'`;
+  expect(await purgeOldInbox(t.db.owner, new Date())).toBeGreaterThanOrEqual(1);
+  const left = await inboxRows(w.account.tenantId);
+  expect(left.map((r) => new URLSearchParams(r.raw_body).get("Body"))).toEqual(["new"]);
+});
