@@ -31,6 +31,9 @@ const schema = z
     DATABASE_URL: postgresUrl.optional(),
     APP_DATABASE_URL: postgresUrl.optional(),
     DATA_DIR: z.string().min(1).default(".data"),
+    // `bun run backup` / `restore` (P24): where dumps go, and a role that bypasses row-level security to take them.
+    BACKUP_DIR: z.string().min(1).default("backups"),
+    BACKUP_DATABASE_URL: postgresUrl.optional(),
     EMBEDDED_PG_PORT: port.max(32767, { error: "must be below 32768 (the ephemeral port range)" }).default(15432),
     DB_POOL_SIZE: positiveInt(200).default(10),
     WORKER_CONCURRENCY: positiveInt(64).default(2),

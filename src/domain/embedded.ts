@@ -160,3 +160,29 @@ export async function ensureRoles(su: postgres.Sql, s: Pick<Secrets, "ownerPassw
     await su.unsafe(`${verb} role ${r.name} with ${r.attrs} password '${r.password.replace(/'/g, "''")}'`);
   }
 }
+
+/**
+ * The embedded server under dataDir if one is running now (a live Steward's): its URLs from the secrets file and
+ * the port Postgres wrote into its lock file, so a command such as `bun run backup` can use it without a second start.
+ */
+export function runningEmbedded(dataDir: string): Omit<EmbeddedServer, "stop"> | null {
+  const dir = resolve(dataDir);
+  const pidFile = join(dir, "pg", "postmaster.pid");
+  if (!existsSync(pidFile) || !existsSync(join(dir, "secrets.json"))) return null;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(port) || port <= 0) return null;
+  const s = readSecrets(dir);
+  const base = `127.0.0.1:${port}`;
+  return {
+    superUrl: `postgres://postgres:${encodeURIComponent(s.superPassword)}@${base}/postgres`,
+    ownerUrl: `postgres://${OWNER_ROLE}:${encodeURIComponent(s.ownerPassword)}@${base}/${DATABASE_NAME}`,
+    appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(s.appPassword)}@${base}/${DATABASE_NAME}`,
+  };
+}

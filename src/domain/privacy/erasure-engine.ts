@@ -49,7 +49,7 @@ interface ColumnInfo {
   generated: boolean;
 }
 
-type Catalogue = Map<string, Map<string, ColumnInfo>>;
+export type Catalogue = Map<string, Map<string, ColumnInfo>>;
 let catalogue: Promise<Catalogue> | null = null;
 
 /** Column types, nullability and links to users, read once per process from pg_catalog (readable by any role). */
@@ -135,7 +135,7 @@ function rewriteValue(info: ColumnInfo | undefined, column: string, pseudonymise
   return info.nullable ? "null" : "blank";
 }
 
-function valueSql(value: Step["set"][number]["value"], info: ColumnInfo | undefined, p: Pseudonym): RawBuilder<unknown> {
+export function valueSql(value: Step["set"][number]["value"], info: ColumnInfo | undefined, p: Pseudonym): RawBuilder<unknown> {
   if (value === "null") return sql`null`;
   if (value === "pseudonym") return sql`${p.id}::uuid`;
   if (value === "label") return sql`${p.label}`;
@@ -159,7 +159,7 @@ function matchSql(step: Step, info: ColumnInfo, subjects: Subjects): RawBuilder<
   return sql<boolean>`lower(${col}) = any(${subjects.emails}::text[])`;
 }
 
-function scopeSql(entry: TableEntry, tenantId: string | null): RawBuilder<boolean> {
+export function scopeSql(entry: TableEntry, tenantId: string | null): RawBuilder<boolean> {
   if (!entry.tenantColumn) return sql<boolean>`true`;
   return tenantId ? sql<boolean>`${sql.ref(entry.tenantColumn)} = ${tenantId}::uuid` : sql<boolean>`${sql.ref(entry.tenantColumn)} is null`;
 }
@@ -232,7 +232,7 @@ export async function runErasure(tx: Ctx, tenantId: string | null, steps: Step[]
 }
 
 /** Audit events about a removed row keep who/what/when (hashed) but lose the before/after that may quote the person. */
-async function redactAuditTargets(tx: Ctx, tenantId: string | null, ids: string[]): Promise<number> {
+export async function redactAuditTargets(tx: Ctx, tenantId: string | null, ids: string[]): Promise<number> {
   if (!ids.length) return 0;
   const scope = tenantId ? sql`tenant_id = ${tenantId}::uuid` : sql`tenant_id is null`;
   const r = await sql`update audit_events set changes = null where ${scope} and target_id = any(${ids}::text[]) and changes is not null`.execute(tx.db);

@@ -122,7 +122,7 @@ export async function retentionRules(ctx: Ctx, opts: RetentionOptions): Promise<
       table: null,
       detail: "Database dumps are kept at most this long; the deletion ledger replays erasures after a restore (P24).",
       days: BACKUP_DAYS,
-      note: backupJob ? null : "Not yet: backups arrive later.",
+      note: backupJob ? null : "Taken and pruned by `bun run backup`, run daily by the host's scheduler (cron or a systemd timer), not by the worker: it needs the database's superuser and a folder outside the database.",
       ...timing(backupJob),
     },
   );

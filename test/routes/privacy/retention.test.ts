@@ -45,7 +45,7 @@ describe("the retention page", () => {
     expect(row("Cancelled workspace")).toContain("<code>workspace-lifecycle</code>");
     expect(row("Workspace whose subscription lapsed")).toContain("30 days");
     expect(row("Backups")).toContain("90 days");
-    expect(row("Backups")).toContain("Not yet: backups arrive later.");
+    expect(row("Backups")).toContain("Taken and pruned by `bun run backup`");
     for (const e of dataMap.filter((x) => x.retentionDays)) expect(html).toContain(`<strong>${e.table.replaceAll("_", " ")}</strong>`);
   });
 
