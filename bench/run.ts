@@ -15,27 +15,20 @@ import { capacityBench } from "./capacity.ts";
 import { privacyBench } from "./privacy.ts";
 import { purgeBench } from "./purge.ts";
 import { leadFormsBench } from "./leadforms.ts";
+import { messagingBench } from "./messaging.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-// The CRM at scale (bench/crm.ts) runs after the cells above; BENCH_CRM=0 skips it, --crm runs it alone.
-const CRM = process.env.BENCH_CRM !== "0";
-const CRM_ONLY = CRM && process.argv.includes("--crm");
-// Crews at scale (bench/crews.ts) runs after the CRM part, on the same data dir; BENCH_CREWS=0 skips it, --crews runs it alone.
-const CREWS = process.env.BENCH_CREWS !== "0";
-const CREWS_ONLY = CREWS && process.argv.includes("--crews");
-// The capacity engine (bench/capacity.ts, no server) runs last; BENCH_CAPACITY=0 skips it, --capacity runs it alone.
-const CAPACITY = process.env.BENCH_CAPACITY !== "0";
-const CAPACITY_ONLY = CAPACITY && process.argv.includes("--capacity");
-// Privacy exports at scale (bench/privacy.ts, its own Postgres) run after that; BENCH_PRIVACY=0 skips, --privacy runs it alone.
-const PRIVACY = process.env.BENCH_PRIVACY !== "0";
-const PRIVACY_ONLY = PRIVACY && process.argv.includes("--privacy");
-// The workspace purge at scale (bench/purge.ts, its own Postgres) runs last; BENCH_PURGE=0 skips, --purge runs it alone.
-const PURGE = process.env.BENCH_PURGE !== "0";
-const PURGE_ONLY = PURGE && process.argv.includes("--purge");
-// Lead form submissions (bench/leadforms.ts) run after crews, on the same data dir; BENCH_LEADFORMS=0 skips, --leadforms runs it alone.
-const LEADFORMS = process.env.BENCH_LEADFORMS !== "0";
-const LEADFORMS_ONLY = LEADFORMS && process.argv.includes("--leadforms");
+// The parts after the platform cells, in the order they run. Each has a flag: `--crm` (and so on) runs only the
+// parts named, BENCH_CRM=0 (and so on) skips one. With no flag, everything runs.
+// crm: the CRM at scale (bench/crm.ts); crews: crews at scale, same data dir; leadforms: lead form submissions;
+// capacity: the capacity engine (no server) and its pages; privacy: exports at scale (own Postgres); purge: the
+// workspace purge at scale (own Postgres); messaging: webhooks and timelines (own Postgres and web process).
+const PARTS = ["crm", "crews", "leadforms", "capacity", "privacy", "purge", "messaging"] as const;
+const NAMED = PARTS.filter((p) => process.argv.includes(`--${p}`));
+const part = (p: (typeof PARTS)[number]) => process.env[`BENCH_${p.toUpperCase()}`] !== "0" && (NAMED.length === 0 || NAMED.includes(p));
+// A part run alone prints the report's heading itself.
+const heading = (p: (typeof PARTS)[number]) => (NAMED.length && NAMED[0] === p ? "## Steward benchmark\n\n" : "\n");
 const CONNECTIONS = [1, 16, 64];
 // Autocannon runs under node, in its own process, so the load generator does not share Bun's event loop.
 const AUTOCANNON = join(ROOT, "node_modules/autocannon/autocannon.js");
@@ -204,7 +197,7 @@ try {
   await mkdir(DATA_DIR, { recursive: true });
   await chmod(DATA_DIR, 0o755);
 
-  if (!CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
+  if (NAMED.length === 0) {
     progress("cold start (initdb)…");
     server = await start();
     const cold = server;
@@ -297,31 +290,34 @@ try {
     },
     loadPages: (connections, seconds, sessions) => loadScenario({ scenario: "pages", connections, seconds, expect: 200, sessions }),
   });
-  if (CRM && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
+  if (part("crm")) {
     const report = await crmBench(harness());
-    console.log(`${CRM_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
+    console.log(`${heading("crm")}${report}`);
   }
-  if (CREWS && !CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
+  if (part("crews")) {
     const report = await crewsBench(harness());
-    console.log(`${CREWS_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
+    console.log(`${heading("crews")}${report}`);
   }
-  if (LEADFORMS && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+  if (part("leadforms")) {
     const report = await leadFormsBench(harness());
-    console.log(`${LEADFORMS_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
+    console.log(`${heading("leadforms")}${report}`);
   }
-  if (CAPACITY && !CRM_ONLY && !CREWS_ONLY && !PRIVACY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
-    console.log(`${CAPACITY_ONLY ? "## Steward benchmark\n" : ""}\n${capacityBench(progress).join("\n")}`);
+  if (part("capacity")) {
+    console.log(`${heading("capacity")}${capacityBench(progress).join("\n")}`);
     progress("capacity planning pages (a year of history, bench/capacity-pages.bench.ts)…");
     const pages = Bun.spawnSync([process.execPath, "test", "./bench/capacity-pages.bench.ts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
     const out = pages.stdout.toString() + pages.stderr.toString();
     const table = /<<<capacity-pages\n([\s\S]*?)\ncapacity-pages>>>/.exec(out)?.[1];
     console.log(table ?? `\nCapacity planning pages: the run failed (exit ${pages.exitCode}):\n\n\`\`\`\n${out.slice(-2000)}\n\`\`\``);
   }
-  if (PRIVACY && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
-    console.log(`${PRIVACY_ONLY ? "## Steward benchmark\n" : ""}\n${await privacyBench({ dataDir: DATA_DIR, progress })}`);
+  if (part("privacy")) {
+    console.log(`${heading("privacy")}${await privacyBench({ dataDir: DATA_DIR, progress })}`);
   }
-  if (PURGE && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !LEADFORMS_ONLY) {
-    console.log(`${PURGE_ONLY ? "## Steward benchmark\n" : ""}\n${await purgeBench({ dataDir: DATA_DIR, seconds: SECONDS, progress })}`);
+  if (part("purge")) {
+    console.log(`${heading("purge")}${await purgeBench({ dataDir: DATA_DIR, seconds: SECONDS, progress })}`);
+  }
+  if (part("messaging")) {
+    console.log(`${heading("messaging")}${await messagingBench({ dataDir: DATA_DIR, seconds: SECONDS, progress })}`);
   }
 } finally {
   await cleanup();

@@ -23,6 +23,8 @@ import { crewsRoutes } from "./routes/crews/index.ts";
 import { apiRoutes } from "./routes/api/index.tsx";
 import { apiKeysRoutes } from "./routes/api-keys.tsx";
 import { leadFormsRoutes, publicFormRoutes } from "./routes/leadforms/index.ts";
+import { messagingRoutes } from "./routes/messaging/index.tsx";
+import { hookRoutes } from "./routes/messaging/hooks.ts";
 import { exportsRoutes as privacyExportsRoutes } from "./routes/privacy/exports.tsx";
 import { requestsRoutes as privacyRequestsRoutes } from "./routes/privacy/requests.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
@@ -78,6 +80,8 @@ export function createApp(deps: AppDeps) {
   app.route("/t/:slug/crm", leadFormsRoutes);
   app.route("/t/:slug/capacity", capacityRoutes);
   app.route("/t/:slug/crews", crewsRoutes);
+  app.route("/t/:slug/messaging", messagingRoutes);
+  app.route("/", hookRoutes);
   app.route("/", privacyExportsRoutes);
   app.route("/", privacyRequestsRoutes);
   if (!deps.config.production) app.route("/", devMailRoutes);

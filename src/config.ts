@@ -56,6 +56,12 @@ const schema = z
     // draws its own secret at start, and tokens work only against the process that issued them.
     API_JWT_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
     API_RATE_PER_MINUTE: positiveInt(100_000).default(600),
+    // Messaging (issue 8): provider requests time out after this; the inbound logging SMTP listener is off unless a port is set.
+    MESSAGING_TIMEOUT_MS: positiveInt(60_000).default(10_000),
+    INBOUND_SMTP_PORT: port.optional(),
+    INBOUND_SMTP_HOST: z.string().min(1).default("0.0.0.0"),
+    INBOUND_SMTP_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, { error: "must be a domain name" }).default("log.steward.localhost"),
+    INBOUND_SMTP_MAX_MB: positiveInt(100).default(25),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {

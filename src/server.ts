@@ -10,6 +10,7 @@ import { jsonLogger as log } from "./routes/types.ts";
 import { seedDemo } from "./domain/crm/seed.ts";
 import { seedCapacity } from "./domain/capacity/seed.ts";
 import { seedCrews } from "./domain/crews/seed.ts";
+import { startInboundSmtp, type InboundSmtp } from "./domain/messaging/inbound-email.ts";
 
 // Entry point. `bun src/server.ts` runs the web server and the job worker in one process; --web and --worker
 // run one half each (scale-out), --migrate only migrates.
@@ -27,6 +28,7 @@ let db: Db | null = null;
 let mailer: Mailer | null = null;
 let runner: Runner | null = null;
 let server: ReturnType<typeof Bun.serve> | null = null;
+let inboundSmtp: InboundSmtp | null = null;
 let stopping = false;
 let startup: Promise<void> = Promise.resolve();
 
@@ -44,6 +46,7 @@ async function shutdown(signal: string, code = 0) {
     // A signal during startup waits for it to settle, so nothing half-started (an embedded Postgres) is orphaned.
     await startup.catch(() => {});
     await server?.stop();
+    await inboundSmtp?.close();
     await runner?.stop();
     mailer?.close();
     await db?.close();
@@ -125,6 +128,11 @@ async function start() {
   if (mode !== "worker" && !stopping) {
     const app = createApp({ config, db, now, log });
     server = Bun.serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch, idleTimeout: 30 });
+    // The logging mailbox (off unless INBOUND_SMTP_PORT is set) runs beside the web server.
+    if (config.INBOUND_SMTP_PORT) {
+      inboundSmtp = await startInboundSmtp({ db: db.app, host: config.INBOUND_SMTP_HOST, port: config.INBOUND_SMTP_PORT, domain: config.INBOUND_SMTP_DOMAIN, maxBytes: config.INBOUND_SMTP_MAX_MB * 1024 * 1024, now, log });
+      console.log(`Logging mailbox: SMTP on ${config.INBOUND_SMTP_HOST}:${inboundSmtp.port} for *@${config.INBOUND_SMTP_DOMAIN}`);
+    }
   }
 
   const ms = Math.round(performance.now() - startedAt);

@@ -8,6 +8,7 @@ import { privacyDataMap } from "./privacy/datamap.ts";
 import { crewsDataMap } from "./crews/datamap.ts";
 import { apiDataMap } from "./api/datamap.ts";
 import { leadFormsDataMap } from "./leadforms/datamap.ts";
+import { messagingDataMap } from "./messaging/datamap.ts";
 
 export type Erasure =
   /** Delete the rows that link to the person. */
@@ -285,7 +286,7 @@ const coreDataMap: TableEntry[] = [
 ];
 
 /** Every mapped table: the core above, then each module's own list. */
-export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap, ...apiDataMap, ...leadFormsDataMap];
+export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap, ...apiDataMap, ...leadFormsDataMap, ...messagingDataMap];
 
 /** Tables that hold neither workspace nor personal data, each with the reason. */
 export const dataMapExempt: Record<string, string> = {

@@ -15,6 +15,7 @@ import { workspacePurge } from "./privacy/workspace-purge.ts";
 import { workspaceLifecycle } from "./privacy/workspace-lifecycle.ts";
 import { crewScheduleDue, crewScheduleSend } from "./crews/schedule-distribution.ts";
 import { crewPourWeather, crewPourWeatherCheck } from "./crews/pour-weather.ts";
+import { messagingInbox, messagingSend, purgeMessageInbox } from "./messaging/messaging.ts";
 export type { JobDeps } from "./deps.ts";
 
 /** The explicit task registry: a task name the domain can enqueue must have a handler here (typed). */
@@ -40,6 +41,9 @@ export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]
     "crew-schedule-send": crewScheduleSend(deps),
     "crew-pour-weather": crewPourWeather(deps),
     "crew-pour-weather-check": crewPourWeatherCheck(deps),
+    "messaging-send": messagingSend(deps),
+    "messaging-inbox": messagingInbox(deps),
+    "purge-message-inbox": purgeMessageInbox(deps),
   };
 }
 
@@ -57,4 +61,5 @@ export const crontab = [
   "*/15 * * * * crew-schedule-due ?fill=1h&max=1",
   // 20:00 UTC: the afternoon before in the Americas, when tomorrow's pours are still being called.
   "0 20 * * * crew-pour-weather ?fill=1d&max=1",
+  "57 3 * * * purge-message-inbox ?fill=1d&max=1",
 ].join("\n");

@@ -40,6 +40,10 @@ export function SettingsPage(p: SettingsPageProps) {
       ) : (
         <SettingsReadOnly settings={p.settings} />
       )}
+      <p>
+        Email, SMS, WhatsApp and RCS from records: <a href={`/t/${p.membership.slug}/messaging/settings`}>messaging settings</a> and{" "}
+        <a href={`/t/${p.membership.slug}/messaging/templates`}>templates</a>.
+      </p>
       {p.canExport && (
         <section aria-labelledby="export-h">
           <h2 id="export-h">Take your data with you</h2>

@@ -45,6 +45,8 @@ const DEFINER_FUNCTIONS: Record<string, string> = {
   "app_private.api_refresh_by_hash": "a refresh token names no workspace: finds its workspace and row id by the token's hash",
   "app_private.revoke_user_api_credentials": "account erasure revokes the user's API keys and refresh tokens in every workspace at once (P15)",
   "app_private.billing_customer_workspace": "the payment processor's webhook names a customer id before the workspace is known",
+  "app_private.messaging_hook": "a messaging provider's webhook names a workspace by its URL token before the workspace is known (id and the verifying secret only)",
+  "app_private.messaging_log_workspace": "the inbound logging mailbox names a workspace by its address token before the workspace is known",
 };
 
 async function tenantTables(): Promise<string[]> {

@@ -9,9 +9,10 @@ import { privacyIsolation } from "./isolation/privacy.ts";
 import { crewsIsolation } from "./isolation/crews.ts";
 import { apiIsolation } from "./isolation/api.ts";
 import { leadFormsIsolation } from "./isolation/leadforms.ts";
+import { messagingIsolation } from "./isolation/messaging.ts";
 
 // Modules keep their part of the table next to this file (test/routes/isolation/<module>.ts).
-const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation, crews: crewsIsolation, api: apiIsolation, leadforms: leadFormsIsolation };
+const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation, crews: crewsIsolation, api: apiIsolation, leadforms: leadFormsIsolation, messaging: messagingIsolation };
 
 const t = useTestDatabase();
 

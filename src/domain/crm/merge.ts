@@ -20,18 +20,29 @@ const TABLES = { contact: "contacts", company: "companies" } as const;
  * Every column that points at a contact or a company. Deleting the other record cascades, so a reference missing
  * here would silently lose rows: a test compares this list with the database's foreign keys.
  */
+const MESSAGING_REFERENCES = (column: string) => [
+  { table: "message_threads", column, label: "conversations" },
+  { table: "messages", column, label: "messages" },
+];
+
 export const MERGE_REFERENCES: Record<MergeKind, { table: string; column: string; label: string }[]> = {
   contact: [
     { table: "deal_contacts", column: "contact_id", label: "deals" },
     ...["activities", "tasks", "notes", "attachments"].map((table) => ({ table, column: "contact_id", label: table === "attachments" ? "files" : table })),
     { table: "leads", column: "converted_contact_id", label: "converted leads" },
     { table: "privacy_requests", column: "subject_contact_id", label: "privacy requests" },
+    // Messaging (migration 0018): conversations, logged files, opt-outs and raw deliveries follow the person.
+    ...MESSAGING_REFERENCES("contact_id"),
+    { table: "message_attachments", column: "contact_id", label: "message files" },
+    { table: "message_opt_outs", column: "contact_id", label: "opt-outs" },
+    { table: "message_inbox", column: "contact_id", label: "webhook deliveries" },
   ],
   company: [
     { table: "contacts", column: "company_id", label: "contacts" },
     { table: "deals", column: "company_id", label: "deals" },
     ...["activities", "tasks", "notes", "attachments"].map((table) => ({ table, column: "company_id", label: table === "attachments" ? "files" : table })),
     { table: "leads", column: "converted_company_id", label: "converted leads" },
+    ...MESSAGING_REFERENCES("company_id"),
   ],
 };
 

@@ -128,7 +128,8 @@ export type TimelineItem =
   | { type: "note"; id: string; at: Date; body: string; author: string | null }
   | { type: "task"; id: string; at: Date; title: string; dueOn: string | null; doneAt: Date | null; assignee: string | null; author: string | null }
   | { type: "attachment"; id: string; at: Date; filename: string; contentType: string; sizeBytes: number; author: string | null }
-  | { type: "audit"; id: string; at: Date; action: string; actor: string | null; changes: Record<string, unknown> | null };
+  | { type: "audit"; id: string; at: Date; action: string; actor: string | null; changes: Record<string, unknown> | null }
+  | { type: "message"; id: string; at: Date; threadId: string; direction: "in" | "out"; channel: string; counterpart: string; subject: string | null; excerpt: string; status: string; author: string | null };
 
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
 
@@ -167,6 +168,7 @@ async function timelinePage(tx: Ctx, ref: SubjectRef, cur: { at: string; id: str
       union all ${part("note", "notes", "created_at")}
       union all ${part("task", "tasks", "created_at")}
       union all ${part("attachment", "attachments", "created_at")}
+      union all ${part("message", "messages", "created_at")}
       union all (
         select 'audit', id, created_at from audit_events
         where tenant_id = ${tx.tenantId} and target_type = ${ref.kind} and target_id = ${ref.id} ${after("created_at")}
@@ -205,6 +207,13 @@ async function itemDetails(tx: Ctx, keys: { type: TimelineItem["type"]; id: stri
     // Never the file's bytes: the timeline shows what the file is, the download serves it.
     const rows = await tx.db.selectFrom("attachments as x").select(["x.id", "x.filename", "x.content_type", "x.size_bytes", "x.created_at", author]).where("x.id", "in", f).execute();
     for (const r of rows) out.set(r.id, { type: "attachment", id: r.id, at: r.created_at, filename: r.filename, contentType: r.content_type, sizeBytes: r.size_bytes, author: r.author });
+  }
+  const m = ids("message");
+  if (m.length) {
+    // An excerpt only: the thread page shows the whole message, and a record page stays light.
+    const sender = sql<string | null>`(select name from users u where u.id = x.sent_by)`.as("author");
+    const rows = await tx.db.selectFrom("messages as x").select(["x.id", "x.thread_id", "x.direction", "x.channel", "x.from_address", "x.to_address", "x.subject", sql<string>`left(x.body, 240)`.as("excerpt"), "x.status", "x.created_at", sender]).where("x.id", "in", m).execute();
+    for (const r of rows) out.set(r.id, { type: "message", id: r.id, at: r.created_at, threadId: r.thread_id, direction: r.direction, channel: r.channel, counterpart: r.direction === "in" ? r.from_address : r.to_address, subject: r.subject, excerpt: r.excerpt, status: r.status, author: r.author });
   }
   const e = ids("audit");
   if (e.length) {

@@ -23,6 +23,7 @@ export const RETENTION_JOBS: Record<string, TaskName | null> = {
   crm_imports: "purge-imports",
   capacity_imports: "purge-capacity-imports",
   crew_imports: "purge-crew-imports",
+  message_inbox: "purge-message-inbox",
   data_exports: "purge-exports",
   data_export_chunks: "purge-exports",
   privacy_verification_codes: null,

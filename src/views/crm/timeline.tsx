@@ -35,6 +35,11 @@ export function TimelineSection(p: TimelineSectionProps) {
   return (
     <div id="timeline-body" class="timeline">
       <h2 id="timeline-h">Timeline</h2>
+      {p.canEdit && p.kind !== "company" && (
+        <p>
+          <a href={`/t/${p.slug}/messaging/${p.plural}/${p.id}`}>Send a message</a>
+        </p>
+      )}
       {p.canEdit && (
         <div class="timeline-forms">
           <TimelineForm {...p} name="activity" />
@@ -198,6 +203,7 @@ function Select(p: InputProps & { options: [string, string][] }) {
 // ---- items ----
 
 const KIND_LABELS = { call: "Call", meeting: "Meeting", email: "Email" } as const;
+const MESSAGE_CHANNELS: Record<string, string> = { email: "Email", sms: "SMS", whatsapp: "WhatsApp", rcs: "RCS" };
 
 function when(at: Date, timeZone: string) {
   return new Intl.DateTimeFormat("en-GB", { timeZone, day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" }).format(at);
@@ -262,6 +268,16 @@ function Item({ item, p }: { item: TimelineItem; p: TimelineSectionProps }) {
             </span>
           </p>
           {del("attachments", "file")}
+        </>
+      )}
+      {item.type === "message" && (
+        <>
+          <p>
+            <strong>{MESSAGE_CHANNELS[item.channel] ?? item.channel}</strong> {item.direction === "in" ? `from ${item.counterpart}` : `to ${item.counterpart}`} · <span class={item.status === "failed" || item.status === "undelivered" ? "badge bad" : "badge"}>{item.status}</span>
+            {item.subject && ` · ${item.subject}`}
+          </p>
+          <PlainText text={item.excerpt} />
+          <a href={`/t/${p.slug}/messaging/threads/${item.threadId}#m-${item.id}`}>Conversation</a>
         </>
       )}
       {item.type === "audit" && (

@@ -132,7 +132,7 @@ describe("merging contacts", () => {
     expect(o0["notes.contact_id"]).toBe(2);
     const links = await t.su<{ deal_id: string }[]>`select deal_id from deal_contacts where contact_id = ${keep} order by deal_id`;
     expect(links.map((l) => l.deal_id)).toEqual([shared, own].sort());
-    expect((await events(owner.tenantId, "contact.merged"))[0]!.changes.moved).toEqual({ deal_contacts: 1, deal_contacts_collapsed: 1, activities: 2, tasks: 2, notes: 2, attachments: 2, converted_leads: 1, privacy_requests: 0 });
+    expect((await events(owner.tenantId, "contact.merged"))[0]!.changes.moved).toEqual({ deal_contacts: 1, deal_contacts_collapsed: 1, activities: 2, tasks: 2, notes: 2, attachments: 2, converted_leads: 1, privacy_requests: 0, message_threads: 0, messages: 0, message_attachments: 0, message_opt_outs: 0, message_inbox: 0 });
     expect(o0["attachments.contact_id"]).toBe(2);
     expect(await childCounts("contact", other)).toEqual(Object.fromEntries(Object.keys(after).map((k) => [k, 0])));
     const page = await (await owner.client.get(`${crm(owner)}/contacts/${keep}`)).text();
@@ -288,6 +288,11 @@ describe("merging companies", () => {
     await seedDeal(owner, "Anvil order", other);
     await seedLead(owner, "Converted lead", { company: other });
     await addTimeline(owner, "companies", other, "co");
+    // A conversation logged on the company (messaging, migration 0018) moves too.
+    const thread = Bun.randomUUIDv7();
+    await t.su`insert into message_threads (tenant_id, id, channel, counterpart, company_id, last_message_at, created_at) values (${owner.tenantId}, ${thread}, 'email', 'info@acme.co.example', ${other}, now(), now())`;
+    await t.su`insert into messages (tenant_id, id, thread_id, company_id, direction, channel, from_address, to_address, body, status, created_at, updated_at)
+      values (${owner.tenantId}, ${Bun.randomUUIDv7()}, ${thread}, ${other}, 'in', 'email', 'info@acme.co.example', 'us@example.com', 'Hello', 'received', now(), now())`;
     await setCustom("companies", other, { plan: "pro" });
     const [k0, o0] = [await childCounts("company", keep), await childCounts("company", other)];
     const form = await (await owner.client.get(`${crm(owner)}/companies/${keep}/merge/${other}`)).text();
