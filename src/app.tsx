@@ -20,6 +20,7 @@ import { signupValidationRoutes } from "./routes/signup-validation.tsx";
 import { crmRoutes } from "./routes/crm/index.ts";
 import { capacityRoutes } from "./routes/capacity/index.ts";
 import { crewsRoutes } from "./routes/crews/index.ts";
+import { webhooksRoutes } from "./routes/webhooks/webhooks.tsx";
 import { exportsRoutes as privacyExportsRoutes } from "./routes/privacy/exports.tsx";
 import { requestsRoutes as privacyRequestsRoutes } from "./routes/privacy/requests.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps) {
   app.route("/t/:slug/crm", crmRoutes);
   app.route("/t/:slug/capacity", capacityRoutes);
   app.route("/t/:slug/crews", crewsRoutes);
+  app.route("/t/:slug/settings/webhooks", webhooksRoutes);
   app.route("/", privacyExportsRoutes);
   app.route("/", privacyRequestsRoutes);
   if (!deps.config.production) app.route("/", devMailRoutes);

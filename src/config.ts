@@ -52,6 +52,8 @@ const schema = z
     OPEN_METEO_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.open-meteo.com"),
     OPEN_METEO_API_KEY: z.string().min(1).max(200).optional(),
     WEATHER_TIMEOUT_MS: positiveInt(60_000).default(5000),
+    WEBHOOK_TIMEOUT_MS: positiveInt(60_000).default(10_000),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {

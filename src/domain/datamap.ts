@@ -6,6 +6,7 @@ import { billingDataMap } from "./billing/billing-datamap.ts";
 import { capacityDataMap } from "./capacity/datamap.ts";
 import { privacyDataMap } from "./privacy/datamap.ts";
 import { crewsDataMap } from "./crews/datamap.ts";
+import { webhooksDataMap } from "./webhooks/datamap.ts";
 
 export type Erasure =
   /** Delete the rows that link to the person. */
@@ -283,7 +284,7 @@ const coreDataMap: TableEntry[] = [
 ];
 
 /** Every mapped table: the core above, then each module's own list. */
-export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap];
+export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap, ...webhooksDataMap];
 
 /** Tables that hold neither workspace nor personal data, each with the reason. */
 export const dataMapExempt: Record<string, string> = {

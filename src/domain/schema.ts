@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Selectable } from "kysely";
 import type { CapacityTables } from "./capacity/tables.ts";
 import type { PrivacyTables } from "./privacy/tables.ts";
 import type { CrewsTables } from "./crews/tables.ts";
+import type { WebhooksTables } from "./webhooks/tables.ts";
 
 // The database as Kysely sees it. Each interface mirrors a table created in migrations/.
 
@@ -346,7 +347,7 @@ export interface DealStageTotalsTable {
 }
 
 /** Every table. Modules keep their own table types (src/domain/<module>/tables.ts) and are merged here. */
-export interface Database extends CapacityTables, PrivacyTables, CrewsTables {
+export interface Database extends CapacityTables, PrivacyTables, CrewsTables, WebhooksTables {
   emails: EmailsTable;
   users: UsersTable;
   password_history: PasswordHistoryTable;

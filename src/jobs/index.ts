@@ -15,6 +15,7 @@ import { workspacePurge } from "./privacy/workspace-purge.ts";
 import { workspaceLifecycle } from "./privacy/workspace-lifecycle.ts";
 import { crewScheduleDue, crewScheduleSend } from "./crews/schedule-distribution.ts";
 import { crewPourWeather, crewPourWeatherCheck } from "./crews/pour-weather.ts";
+import { purgeWebhooks, webhookDeliver } from "./webhooks/webhook-deliver.ts";
 export type { JobDeps } from "./deps.ts";
 
 /** The explicit task registry: a task name the domain can enqueue must have a handler here (typed). */
@@ -40,6 +41,8 @@ export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]
     "crew-schedule-send": crewScheduleSend(deps),
     "crew-pour-weather": crewPourWeather(deps),
     "crew-pour-weather-check": crewPourWeatherCheck(deps),
+    "webhook-deliver": webhookDeliver(deps),
+    "purge-webhooks": purgeWebhooks(deps),
   };
 }
 
@@ -57,4 +60,5 @@ export const crontab = [
   "*/15 * * * * crew-schedule-due ?fill=1h&max=1",
   // 20:00 UTC: the afternoon before in the Americas, when tomorrow's pours are still being called.
   "0 20 * * * crew-pour-weather ?fill=1d&max=1",
+  "58 3 * * * purge-webhooks ?fill=1d&max=1",
 ].join("\n");

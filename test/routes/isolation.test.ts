@@ -7,9 +7,10 @@ import type { IsolationModule } from "./isolation/module.ts";
 import { capacityIsolation } from "./isolation/capacity.ts";
 import { privacyIsolation } from "./isolation/privacy.ts";
 import { crewsIsolation } from "./isolation/crews.ts";
+import { webhooksIsolation } from "./isolation/webhooks.ts";
 
 // Modules keep their part of the table next to this file (test/routes/isolation/<module>.ts).
-const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation, crews: crewsIsolation };
+const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation, crews: crewsIsolation, webhooks: webhooksIsolation };
 
 const t = useTestDatabase();
 
