@@ -88,7 +88,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       d uuid;
       sub record;
     begin
-      if not exists (select from public.webhook_subscriptions s where s.tenant_id = new.tenant_id and s.active) then
+      -- A record id that is not a uuid is no CRM record: never let a webhook break the change being audited.
+      if new.target_id !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+         or not exists (select from public.webhook_subscriptions s where s.tenant_id = new.tenant_id and s.active) then
         return null;
       end if;
       if new.action = 'message.received' then
