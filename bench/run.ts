@@ -14,6 +14,7 @@ import type { BenchHarness } from "./harness.ts";
 import { capacityBench } from "./capacity.ts";
 import { privacyBench } from "./privacy.ts";
 import { purgeBench } from "./purge.ts";
+import { webhooksBench } from "./webhooks.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -195,6 +196,19 @@ async function cleanup() {
 // Ctrl-C on the bench: still stop the server and remove the data dir.
 process.on("SIGINT", () => void cleanup().finally(() => process.exit(130)));
 
+// Webhook delivery throughput (bench/webhooks.ts, its own Postgres) runs last; BENCH_WEBHOOKS=0 skips, --webhooks runs it alone.
+const WEBHOOKS = process.env.BENCH_WEBHOOKS !== "0";
+if (WEBHOOKS && process.argv.includes("--webhooks")) {
+  await mkdir(DATA_DIR, { recursive: true });
+  await chmod(DATA_DIR, 0o755);
+  try {
+    console.log(`## Steward benchmark\n\n${await webhooksBench({ dataDir: DATA_DIR, progress })}`);
+  } finally {
+    await rm(DATA_DIR, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 try {
   await rm(DATA_DIR, { recursive: true, force: true }); // a crashed run with our pid would make initdb fail
   await mkdir(DATA_DIR, { recursive: true });
@@ -314,6 +328,9 @@ try {
   }
   if (PURGE && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY) {
     console.log(`${PURGE_ONLY ? "## Steward benchmark\n" : ""}\n${await purgeBench({ dataDir: DATA_DIR, seconds: SECONDS, progress })}`);
+  }
+  if (WEBHOOKS && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+    console.log(`\n${await webhooksBench({ dataDir: DATA_DIR, progress })}`);
   }
 } finally {
   await cleanup();

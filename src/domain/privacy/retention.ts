@@ -21,6 +21,8 @@ export const RETENTION_JOBS: Record<string, TaskName | null> = {
   crm_imports: "purge-imports",
   capacity_imports: "purge-capacity-imports",
   crew_imports: "purge-crew-imports",
+  webhook_events: "purge-webhooks",
+  webhook_deliveries: "purge-webhooks",
   data_exports: "purge-exports",
   data_export_chunks: "purge-exports",
   privacy_verification_codes: null,

@@ -71,10 +71,10 @@ describe("webhook events from the audit trail", () => {
         throw new Error("the write failed after its audit");
       }),
     ).rejects.toThrow("the write failed");
-    expect(await eventsOf(a.tenantId)).toEqual([]);
+    expect((await eventsOf(a.tenantId)).length).toBe(0);
     expect((await queuedJobs(t)).length).toBe(before);
     await inTransaction(other.ctx, (tx) => audit(tx, "contact.created", { type: "contact", id: Bun.randomUUIDv7() }, {}));
-    expect(await eventsOf(a.tenantId)).toEqual([]);
+    expect((await eventsOf(a.tenantId)).length).toBe(0);
     expect((await eventsOf(other.a.tenantId)).length).toBe(1);
   });
 
