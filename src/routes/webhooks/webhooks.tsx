@@ -26,11 +26,12 @@ async function listPage(c: C, opts: { values?: Record<string, string>; errors?: 
 async function subscriptionPage(c: C, id: string, opts: { values?: Record<string, string>; errors?: FieldErrors; flash?: Flash | null } = {}, status: 200 | 422 = 200) {
   const ctx = requestCtx(c);
   const subscription = await getSubscription(ctx, id);
-  const deliveries = await listDeliveries(ctx, id, c.req.query("before") ?? null);
+  const before = c.req.query("before") ?? null;
+  const deliveries = await listDeliveries(ctx, id, before);
   return pageOr(
     c,
-    () => <WebhookPage user={signedIn(c)} subscription={subscription} deliveries={deliveries} values={opts.values ?? subscriptionValues(subscription)} errors={opts.errors} flash={opts.flash ?? flashFrom(c, DONE)} />,
-    () => <DeliveryRows slug={c.var.membership.slug} subscriptionId={id} rows={deliveries.rows} next={deliveries.next} />,
+    () => <WebhookPage user={signedIn(c)} subscription={subscription} deliveries={deliveries} paged={!!before} values={opts.values ?? subscriptionValues(subscription)} errors={opts.errors} flash={opts.flash ?? flashFrom(c, DONE)} />,
+    () => <DeliveryRows slug={c.var.membership.slug} subscriptionId={id} rows={deliveries.rows} next={deliveries.next} paged={!!before} />,
     status,
   );
 }

@@ -103,7 +103,7 @@ export function SecretPage({ user, subscription, secret }: { user: InWorkspace; 
   );
 }
 
-export function DeliveryRows({ slug, subscriptionId, rows, next }: { slug: string; subscriptionId: string; rows: DeliveryRow[]; next: string | null }) {
+export function DeliveryRows({ slug, subscriptionId, rows, next, paged }: { slug: string; subscriptionId: string; rows: DeliveryRow[]; next: string | null; paged?: boolean }) {
   const base = `${webhooksBase(slug)}/${subscriptionId}`;
   return (
     <div id="deliveries">
@@ -154,12 +154,12 @@ export function DeliveryRows({ slug, subscriptionId, rows, next }: { slug: strin
           </table>
         </div>
       )}
-      <Pager first={null} next={next ? `${base}?before=${next}` : null} target="#deliveries" />
+      <Pager first={paged ? base : null} next={next ? `${base}?before=${next}` : null} target="#deliveries" />
     </div>
   );
 }
 
-export function WebhookPage(p: { user: InWorkspace; subscription: SubscriptionRow; deliveries: { rows: DeliveryRow[]; next: string | null }; values: Record<string, string>; errors?: FieldErrors; flash?: Flash | null }) {
+export function WebhookPage(p: { user: InWorkspace; subscription: SubscriptionRow; deliveries: { rows: DeliveryRow[]; next: string | null }; paged?: boolean; values: Record<string, string>; errors?: FieldErrors; flash?: Flash | null }) {
   const slug = p.user.workspace.slug;
   const base = `${webhooksBase(slug)}/${p.subscription.id}`;
   return (
@@ -170,7 +170,7 @@ export function WebhookPage(p: { user: InWorkspace; subscription: SubscriptionRo
       <h1>{p.subscription.url}</h1>
       <p>{p.subscription.active ? "Active" : "Paused: events are not recorded for this webhook."}</p>
       <h2>Delivery log</h2>
-      <DeliveryRows slug={slug} subscriptionId={p.subscription.id} rows={p.deliveries.rows} next={p.deliveries.next} />
+      <DeliveryRows slug={slug} subscriptionId={p.subscription.id} rows={p.deliveries.rows} next={p.deliveries.next} paged={p.paged} />
       <h2>Settings</h2>
       <SubscriptionForm action={base} values={p.values} errors={p.errors} submit="Save" />
       <form method="post" action={`${base}/secret`} class="inline">

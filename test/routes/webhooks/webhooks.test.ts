@@ -272,6 +272,28 @@ describe("outbound webhooks", () => {
     expect(JSON.stringify([...events])).not.toContain(fresh.slice(6));
   });
 
+  test("the delivery log pages by 50, newest first, as a page and as an htmx fragment", async () => {
+    const s = await setup();
+    const sub = await subscribe(s.a, hookUrl(), ["contact.created"]);
+    await t.su`with e as (
+        insert into webhook_events (tenant_id, id, audit_event_id, type, record_type, record_id, occurred_at)
+        select ${s.a.tenantId}::uuid, uuidv7(), uuidv7(), 'contact.created', 'contact', uuidv7(), now() from generate_series(1, 51) returning id)
+      insert into webhook_deliveries (tenant_id, id, subscription_id, event_id, created_at) select ${s.a.tenantId}::uuid, uuidv7(), ${sub.id}::uuid, id, now() from e`;
+    const all = await deliveries(sub.id);
+    const first = await (await s.a.client.get(`${s.base}/${sub.id}`)).text();
+    expect(first.match(/\/attempts"/g)!.length).toBe(50);
+    expect(first).toContain(`/deliveries/${all[50]!.id}/attempts`);
+    expect(first).not.toContain(`/deliveries/${all[0]!.id}/attempts`);
+    const next = /href="([^"]*\?before=[^"]+)"/.exec(first)![1]!.replaceAll("&amp;", "&");
+    const frag = await s.a.client.htmx("GET", next);
+    expect(frag.status).toBe(200);
+    const html = await frag.text();
+    expect(html.startsWith('<div id="deliveries">')).toBe(true);
+    expect(html).toContain(`/deliveries/${all[0]!.id}/attempts`);
+    expect(html.match(/\/attempts"/g)!.length).toBe(1);
+    expect(html).toContain("First page");
+  });
+
   test("only owners and admins reach the webhook pages", async () => {
     const s = await setup();
     const sub = await subscribe(s.a);
