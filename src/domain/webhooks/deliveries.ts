@@ -64,7 +64,7 @@ export async function listDeliveries(ctx: Ctx, subscriptionId: string, before: s
 }
 
 /** Sends a delivery again now, whatever its state, with a fresh retry budget. */
-export async function resendDelivery(ctx: Ctx, subscriptionId: string, deliveryId: string): Promise<void> {
+export async function resendDeliveryLater(ctx: Ctx, subscriptionId: string, deliveryId: string): Promise<void> {
   authorize(ctx, "settings.manage");
   if (!isUuid(subscriptionId) || !isUuid(deliveryId)) throw new NotFound();
   await inTransaction(ctx, async (tx) => {

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { Invalid, type FieldErrors } from "../../domain/errors.ts";
 import { authorize } from "../../domain/tenancy/permissions.ts";
-import { listDeliveries, resendDelivery } from "../../domain/webhooks/deliveries.ts";
+import { listDeliveries, resendDeliveryLater } from "../../domain/webhooks/deliveries.ts";
 import { webhookSettings } from "../../domain/webhooks/settings.ts";
 import { createSubscription, deleteSubscription, getSubscription, listSubscriptions, rotateSecret, updateSubscription } from "../../domain/webhooks/subscriptions.ts";
 import type { Flash } from "../../views/layout.tsx";
@@ -77,6 +77,6 @@ export const webhooksRoutes = new Hono<AppEnv>()
   })
   .post("/:id/deliveries/:deliveryId/attempts", async (c) => {
     const id = c.req.param("id");
-    await resendDelivery(requestCtx(c), id, c.req.param("deliveryId"));
+    await resendDeliveryLater(requestCtx(c), id, c.req.param("deliveryId"));
     return c.redirect(`${webhooksBase(c.var.membership.slug)}/${id}?done=resent`, 303);
   });
