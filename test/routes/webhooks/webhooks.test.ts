@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync } from "node:zlib";
 import { createTaskList } from "../../../src/jobs/index.ts";
 import { webhookDeliver } from "../../../src/jobs/webhooks/webhook-deliver.ts";
 import { MAX_ATTEMPTS } from "../../../src/domain/webhooks/deliveries.ts";
@@ -282,6 +283,8 @@ describe("outbound webhooks", () => {
     const all = await deliveries(sub.id);
     const first = await (await s.a.client.get(`${s.base}/${sub.id}`)).text();
     expect(first.match(/\/attempts"/g)!.length).toBe(50);
+    // A full log page stays within the page budget (15 KB compressed HTML).
+    expect(brotliCompressSync(first).length).toBeLessThan(15 * 1024);
     expect(first).toContain(`/deliveries/${all[50]!.id}/attempts`);
     expect(first).not.toContain(`/deliveries/${all[0]!.id}/attempts`);
     const next = /href="([^"]*\?before=[^"]+)"/.exec(first)![1]!.replaceAll("&amp;", "&");
