@@ -14,6 +14,7 @@ import type { BenchHarness } from "./harness.ts";
 import { capacityBench } from "./capacity.ts";
 import { privacyBench } from "./privacy.ts";
 import { purgeBench } from "./purge.ts";
+import { leadFormsBench } from "./leadforms.ts";
 import { webhooksBench } from "./webhooks.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -33,6 +34,9 @@ const PRIVACY_ONLY = PRIVACY && process.argv.includes("--privacy");
 // The workspace purge at scale (bench/purge.ts, its own Postgres) runs last; BENCH_PURGE=0 skips, --purge runs it alone.
 const PURGE = process.env.BENCH_PURGE !== "0";
 const PURGE_ONLY = PURGE && process.argv.includes("--purge");
+// Lead form submissions (bench/leadforms.ts) run after crews, on the same data dir; BENCH_LEADFORMS=0 skips, --leadforms runs it alone.
+const LEADFORMS = process.env.BENCH_LEADFORMS !== "0";
+const LEADFORMS_ONLY = LEADFORMS && process.argv.includes("--leadforms");
 const CONNECTIONS = [1, 16, 64];
 // Autocannon runs under node, in its own process, so the load generator does not share Bun's event loop.
 const AUTOCANNON = join(ROOT, "node_modules/autocannon/autocannon.js");
@@ -214,7 +218,7 @@ try {
   await mkdir(DATA_DIR, { recursive: true });
   await chmod(DATA_DIR, 0o755);
 
-  if (!CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+  if (!CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
     progress("cold start (initdb)…");
     server = await start();
     const cold = server;
@@ -307,15 +311,19 @@ try {
     },
     loadPages: (connections, seconds, sessions) => loadScenario({ scenario: "pages", connections, seconds, expect: 200, sessions }),
   });
-  if (CRM && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+  if (CRM && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
     const report = await crmBench(harness());
     console.log(`${CRM_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
   }
-  if (CREWS && !CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+  if (CREWS && !CRM_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
     const report = await crewsBench(harness());
     console.log(`${CREWS_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
   }
-  if (CAPACITY && !CRM_ONLY && !CREWS_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+  if (LEADFORMS && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+    const report = await leadFormsBench(harness());
+    console.log(`${LEADFORMS_ONLY ? "## Steward benchmark\n\n" : "\n"}${report}`);
+  }
+  if (CAPACITY && !CRM_ONLY && !CREWS_ONLY && !PRIVACY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
     console.log(`${CAPACITY_ONLY ? "## Steward benchmark\n" : ""}\n${capacityBench(progress).join("\n")}`);
     progress("capacity planning pages (a year of history, bench/capacity-pages.bench.ts)…");
     const pages = Bun.spawnSync([process.execPath, "test", "./bench/capacity-pages.bench.ts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
@@ -323,10 +331,10 @@ try {
     const table = /<<<capacity-pages\n([\s\S]*?)\ncapacity-pages>>>/.exec(out)?.[1];
     console.log(table ?? `\nCapacity planning pages: the run failed (exit ${pages.exitCode}):\n\n\`\`\`\n${out.slice(-2000)}\n\`\`\``);
   }
-  if (PRIVACY && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PURGE_ONLY) {
+  if (PRIVACY && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
     console.log(`${PRIVACY_ONLY ? "## Steward benchmark\n" : ""}\n${await privacyBench({ dataDir: DATA_DIR, progress })}`);
   }
-  if (PURGE && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY) {
+  if (PURGE && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !LEADFORMS_ONLY) {
     console.log(`${PURGE_ONLY ? "## Steward benchmark\n" : ""}\n${await purgeBench({ dataDir: DATA_DIR, seconds: SECONDS, progress })}`);
   }
   if (WEBHOOKS && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {

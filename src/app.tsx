@@ -20,6 +20,9 @@ import { signupValidationRoutes } from "./routes/signup-validation.tsx";
 import { crmRoutes } from "./routes/crm/index.ts";
 import { capacityRoutes } from "./routes/capacity/index.ts";
 import { crewsRoutes } from "./routes/crews/index.ts";
+import { apiRoutes } from "./routes/api/index.tsx";
+import { apiKeysRoutes } from "./routes/api-keys.tsx";
+import { leadFormsRoutes, publicFormRoutes } from "./routes/leadforms/index.ts";
 import { webhooksRoutes } from "./routes/webhooks/webhooks.tsx";
 import { exportsRoutes as privacyExportsRoutes } from "./routes/privacy/exports.tsx";
 import { requestsRoutes as privacyRequestsRoutes } from "./routes/privacy/requests.tsx";
@@ -43,6 +46,8 @@ export function createApp(deps: AppDeps) {
   app.use(compress());
   app.use(securityHeaders());
   app.use(httpsRedirect());
+  // The REST API authenticates with bearer credentials, not the cookie: no Origin check, session or HTML errors.
+  app.route("/api/v1", apiRoutes());
   app.use(originCheck());
   // Request bodies are capped: 1 MB for forms, the attachment cap (plus room for the multipart envelope) for uploads.
   const formLimit = bodyLimitOf(1024 * 1024, "That request is too large (the limit is 1 MB).");
@@ -52,6 +57,8 @@ export function createApp(deps: AppDeps) {
 
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
+  // Public lead forms (P25) come before the session: a visitor's page never reads or sets a cookie.
+  app.route("/", publicFormRoutes);
   app.use(sessionMiddleware());
   // Every /t/:slug route runs inside its workspace: c.var.membership is set, non-members get 404.
   app.use("/t/:slug", tenantMiddleware());
@@ -64,10 +71,12 @@ export function createApp(deps: AppDeps) {
   app.route("/", profileRoutes);
   app.route("/", membersRoutes);
   app.route("/", settingsRoutes);
+  app.route("/", apiKeysRoutes);
   app.route("/", lifecycleRoutes);
   app.route("/", billingRoutes);
   app.route("/", auditRoutes);
   app.route("/t/:slug/crm", crmRoutes);
+  app.route("/t/:slug/crm", leadFormsRoutes);
   app.route("/t/:slug/capacity", capacityRoutes);
   app.route("/t/:slug/crews", crewsRoutes);
   app.route("/t/:slug/settings/webhooks", webhooksRoutes);

@@ -52,6 +52,10 @@ const schema = z
     OPEN_METEO_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.open-meteo.com"),
     OPEN_METEO_API_KEY: z.string().min(1).max(200).optional(),
     WEATHER_TIMEOUT_MS: positiveInt(60_000).default(5000),
+    // REST API access tokens (JWT HS256). Set it when running more than one web process: without it each process
+    // draws its own secret at start, and tokens work only against the process that issued them.
+    API_JWT_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
+    API_RATE_PER_MINUTE: positiveInt(100_000).default(600),
     WEBHOOK_TIMEOUT_MS: positiveInt(60_000).default(10_000),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
   })

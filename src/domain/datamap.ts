@@ -6,6 +6,8 @@ import { billingDataMap } from "./billing/billing-datamap.ts";
 import { capacityDataMap } from "./capacity/datamap.ts";
 import { privacyDataMap } from "./privacy/datamap.ts";
 import { crewsDataMap } from "./crews/datamap.ts";
+import { apiDataMap } from "./api/datamap.ts";
+import { leadFormsDataMap } from "./leadforms/datamap.ts";
 import { webhooksDataMap } from "./webhooks/datamap.ts";
 
 export type Erasure =
@@ -284,7 +286,7 @@ const coreDataMap: TableEntry[] = [
 ];
 
 /** Every mapped table: the core above, then each module's own list. */
-export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap, ...webhooksDataMap];
+export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap, ...apiDataMap, ...leadFormsDataMap, ...webhooksDataMap];
 
 /** Tables that hold neither workspace nor personal data, each with the reason. */
 export const dataMapExempt: Record<string, string> = {

@@ -2,6 +2,8 @@ import type { ColumnType, Generated, Selectable } from "kysely";
 import type { CapacityTables } from "./capacity/tables.ts";
 import type { PrivacyTables } from "./privacy/tables.ts";
 import type { CrewsTables } from "./crews/tables.ts";
+import type { ApiTables } from "./api/tables.ts";
+import type { LeadFormsTables } from "./leadforms/tables.ts";
 import type { WebhooksTables } from "./webhooks/tables.ts";
 
 // The database as Kysely sees it. Each interface mirrors a table created in migrations/.
@@ -347,7 +349,7 @@ export interface DealStageTotalsTable {
 }
 
 /** Every table. Modules keep their own table types (src/domain/<module>/tables.ts) and are merged here. */
-export interface Database extends CapacityTables, PrivacyTables, CrewsTables, WebhooksTables {
+export interface Database extends CapacityTables, PrivacyTables, CrewsTables, ApiTables, LeadFormsTables, WebhooksTables {
   emails: EmailsTable;
   users: UsersTable;
   password_history: PasswordHistoryTable;

@@ -54,6 +54,11 @@ export function SettingsPage(p: SettingsPageProps) {
           </p>
         </section>
       )}
+      {p.canManage && (
+        <p>
+          Programs that use this workspace through the REST API: <a href={`/t/${p.membership.slug}/settings/api-keys`}>API keys</a>.
+        </p>
+      )}
       {p.lifecycle && <LifecycleSection slug={p.membership.slug} overview={p.lifecycle} />}
     </Layout>
   );

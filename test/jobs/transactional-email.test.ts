@@ -31,6 +31,7 @@ const TRANSACTIONAL: Record<string, string> = {
   "crew-schedule": "schedule distribution: an employee's (and a foreman's crew's) assignments for the coming week, once per week",
   "pour-confirmed": "a concrete pour was confirmed: its details to each crew member and project contact, once per confirmation",
   "pour-weather": "the forecast flags tomorrow's pour: to the project's manager, once per pour, day and set of flags",
+  "lead-form": "a public lead form created a lead: to the lead's owner, when the form is set to notify, once per lead",
 };
 
 function sourceFiles(dir: string): string[] {

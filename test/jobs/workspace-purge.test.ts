@@ -21,7 +21,7 @@ describe("the workspace-purge job", () => {
     await readyForPurge(t, gone.tenantId);
     const key = `workspace-purge:${gone.tenantId}`;
     await inTransaction(systemCtx(t.db.app), (tx) =>
-      enqueue(tx, "workspace-purge", { tenantId: gone.tenantId, reason: "lapsed", batchSize: 500, sliceSeconds: 0.1, leaseSeconds: 600 }, { jobKey: key }),
+      enqueue(tx, "workspace-purge", { tenantId: gone.tenantId, reason: "lapsed", batchSize: 500, sliceSeconds: 0, leaseSeconds: 600 }, { jobKey: key }),
     );
 
     const deps = jobDeps(t);

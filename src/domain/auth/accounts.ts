@@ -97,23 +97,37 @@ export type SignInResult = { ok: true; user: User; token: string } | { ok: false
  * Failures are committed (they must outlive the refusal), so this returns rather than throws.
  */
 export async function signIn(ctx: Ctx, email: string, password: string, policy: SessionPolicy, links: Links): Promise<SignInResult> {
+  const user = await checkPassword(ctx, email, password, links);
+  if (!user) return { ok: false };
+  return inTransaction({ ...ctx, tenantId: null, actor: { type: "user", id: user.id, label: user.name } }, async (tx) => {
+    const { token, session } = await createSession(tx, user.id, policy);
+    await audit(tx, "session.created", { type: "session", id: session.id });
+    return { ok: true as const, user, token };
+  });
+}
+
+/**
+ * The password check behind every sign-in (the session form and the API token endpoint), with P06's lockout:
+ * the user when the password is right and the account may sign in, else null (failures committed, audited).
+ */
+export async function checkPassword(ctx: Ctx, email: string, password: string, links: Links): Promise<User | null> {
   const account: Ctx = { ...ctx, tenantId: null };
   const user = await ctx.db.selectFrom("users").selectAll().where("email_normalized", "=", normalizeEmail(email)).executeTakeFirst();
   if (!user) {
     await dummyVerify(password);
     await audit(account, "session.failed", null, { reason: "unknown account" });
-    return { ok: false };
+    return null;
   }
   const matches = await verifyPassword(user.password_hash, password);
   const actorCtx: Ctx = { ...account, actor: { type: "user", id: user.id, label: user.name } };
   if (user.locked_until && user.locked_until.getTime() > ctx.now.getTime()) {
     await audit(actorCtx, "session.refused", { type: "user", id: user.id }, { reason: "account locked" });
-    return { ok: false };
+    return null;
   }
   // P15: an account waiting for its erasure never signs in again, even after a password reset lifted the lock.
   if (await erasurePending(ctx.db, user.id)) {
     await audit(actorCtx, "session.refused", { type: "user", id: user.id }, { reason: "account being deleted" });
-    return { ok: false };
+    return null;
   }
   if (!matches) {
     await inTransaction(actorCtx, async (tx) => {
@@ -135,15 +149,13 @@ export async function signIn(ctx: Ctx, email: string, password: string, policy: 
         await sendEmailLater(tx, `lockout:${user.id}:${until.getTime()}`, { to: user.email, ...mail });
       }
     });
-    return { ok: false };
+    return null;
   }
-  return inTransaction(actorCtx, async (tx) => {
+  await inTransaction(actorCtx, async (tx) => {
     await tx.db.deleteFrom("sign_in_failures").where("user_id", "=", user.id).execute();
     if (user.locked_until) await tx.db.updateTable("users").set({ locked_until: null }).where("id", "=", user.id).execute();
-    const { token, session } = await createSession(tx, user.id, policy);
-    await audit(tx, "session.created", { type: "session", id: session.id });
-    return { ok: true as const, user, token };
   });
+  return user;
 }
 
 /** Failure records only matter inside the lockout window; after a day they are just a list of IPs. */

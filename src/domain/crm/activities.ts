@@ -105,6 +105,37 @@ export async function addTask(ctx: Ctx, ref: SubjectRef, values: Record<string, 
   });
 }
 
+// Changes to an item, from the same schemas as its create form (the API's PATCH; the pages add and delete only).
+// The audit event keeps which fields changed, never the text.
+
+async function updateItem<T extends Record<string, unknown>>(ctx: Ctx, table: "activities" | "notes" | "tasks", type: string, id: string, columns: (tx: Ctx) => Promise<T>): Promise<void> {
+  authorize(ctx, "records.edit");
+  if (!isUuid(id)) throw new NotFound();
+  await inTransaction(ctx, async (tx) => {
+    const found = await tx.db.selectFrom(table).select("id").where("id", "=", id).forUpdate().executeTakeFirst();
+    if (!found) throw new NotFound();
+    const set = await columns(tx);
+    await tx.db.updateTable(table).set(set as never).where("id", "=", id).execute();
+    await audit(tx, `${type}.updated`, { type, id }, { fields: Object.keys(set).filter((k) => k !== "updated_at") });
+  });
+}
+
+export const updateNote = (ctx: Ctx, id: string, values: Record<string, string>) =>
+  updateItem(ctx, "notes", "note", id, async (tx) => ({ body: parseValues(NoteSchema, values).body, updated_at: tx.now }));
+
+export const updateActivity = (ctx: Ctx, id: string, values: Record<string, string>) =>
+  updateItem(ctx, "activities", "activity", id, async (tx) => {
+    const input = parseValues(ActivitySchema, values);
+    return { kind: input.kind, occurred_at: zonedToInstant(input.occurred_at, await workspaceZone(tx)), duration_minutes: input.duration_minutes, outcome: input.outcome, body: input.body };
+  });
+
+export const updateTask = (ctx: Ctx, id: string, values: Record<string, string>) =>
+  updateItem(ctx, "tasks", "task", id, async (tx) => {
+    const input = parseValues(TaskSchema, values);
+    await assertOwner(tx, input.assignee_id, "assignee_id");
+    return { title: input.title, due_on: input.due_on, assignee_id: input.assignee_id };
+  });
+
 /** Marks a task done or not done (no `done`: the opposite of what it is). Returns the record it hangs off. */
 export async function setTaskDone(ctx: Ctx, taskId: string, done?: boolean): Promise<SubjectRef | null> {
   authorize(ctx, "records.edit");

@@ -126,7 +126,7 @@ export async function createDeal(ctx: Ctx, form: DealForm): Promise<string> {
     const row = columns(input, stage);
     await tx.db
       .insertInto("deals")
-      .values({ tenant_id: tx.tenantId!, id, ...row, custom, position: tx.now.getTime(), created_by: tx.actor?.id ?? null, created_at: tx.now, updated_at: tx.now })
+      .values({ tenant_id: tx.tenantId!, id, ...row, custom, position: tx.now.getTime(), created_by: tx.actor?.type === "user" ? tx.actor.id : null, created_at: tx.now, updated_at: tx.now })
       .execute();
     if (input.contact_ids.length) {
       await tx.db.insertInto("deal_contacts").values(input.contact_ids.map((contact_id) => ({ tenant_id: tx.tenantId!, deal_id: id, contact_id }))).execute();

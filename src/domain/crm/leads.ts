@@ -54,6 +54,14 @@ function parseLead(values: Record<string, string | undefined>): LeadInput {
 
 export async function createLead(ctx: Ctx, values: Record<string, string | undefined>, customForm: CustomForm = values as CustomForm): Promise<string> {
   authorize(ctx, "records.edit");
+  return insertLead(ctx, values, customForm);
+}
+
+/**
+ * The lead create itself, with the CRM form's validation and audit event, for callers that authorised the write
+ * their own way: createLead (a member's role) and public lead forms (a visitor, audited with no actor).
+ */
+export async function insertLead(ctx: Ctx, values: Record<string, string | undefined>, customForm: CustomForm = values as CustomForm): Promise<string> {
   return inTransaction(ctx, async (tx) => {
     const { input, fields, custom: parsed } = await parseWithCustom(tx, "lead", () => parseLead(values), customForm);
     const custom = applyCustom({}, parsed);
@@ -61,7 +69,7 @@ export async function createLead(ctx: Ctx, values: Record<string, string | undef
     const id = Bun.randomUUIDv7();
     await tx.db
       .insertInto("leads")
-      .values({ tenant_id: tx.tenantId!, id, ...input, custom, created_by: tx.actor?.id ?? null, created_at: tx.now, updated_at: tx.now })
+      .values({ tenant_id: tx.tenantId!, id, ...input, custom, created_by: tx.actor?.type === "user" ? tx.actor.id : null, created_at: tx.now, updated_at: tx.now })
       .execute();
     await audit(tx, "lead.created", { type: "lead", id }, { name: input.name, status: input.status, source: input.source, owner_id: input.owner_id, ...customSet(fields, custom) });
     return id;

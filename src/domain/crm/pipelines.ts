@@ -229,6 +229,21 @@ export async function removeStage(ctx: Ctx, pipelineId: string, stageId: string)
   });
 }
 
+/** Deletes a pipeline that holds no deal (open or closed), with its stages; the workspace keeps at least one. */
+export async function deletePipeline(ctx: Ctx, pipelineId: string): Promise<void> {
+  authorize(ctx, "records.edit");
+  await inTransaction(ctx, async (tx) => {
+    const p = await getPipeline(tx, pipelineId);
+    await tx.db.selectFrom("pipelines").select("id").where("id", "=", pipelineId).forUpdate().execute();
+    const { n } = await tx.db.selectFrom("deals").select((eb) => eb.fn.countAll<string>().as("n")).where("pipeline_id", "=", pipelineId).executeTakeFirstOrThrow();
+    if (Number(n) > 0) throw new Conflict(`The pipeline "${p.name}" still holds ${n} deal${n === "1" ? "" : "s"} (open, won or lost). Move them to another pipeline first.`);
+    const { m } = await tx.db.selectFrom("pipelines").select((eb) => eb.fn.countAll<string>().as("m")).executeTakeFirstOrThrow();
+    if (Number(m) <= 1) throw new Conflict("A workspace needs at least one pipeline.");
+    await tx.db.deleteFrom("pipelines").where("id", "=", pipelineId).execute();
+    await audit(tx, "pipeline.deleted", { type: "pipeline", id: pipelineId }, { name: p.name });
+  });
+}
+
 export interface BoardCard {
   id: string;
   title: string;

@@ -1,3 +1,4 @@
+import { revokeUserApiCredentials } from "../api/keys.ts";
 import { sql } from "kysely";
 import { audit } from "../audit/audit.ts";
 import type { Links } from "../auth/accounts.ts";
@@ -31,9 +32,9 @@ export const LOCKED_FOR_ERASURE = new Date("9999-12-31T00:00:00Z");
 
 export type AccountErasure = Selectable<AccountErasuresTable>;
 
-/** P22 hook: revokes the user's API keys when they exist. Today there are none to revoke. */
-export async function revokeApiKeysOfUser(_tx: Ctx, _userId: string): Promise<number> {
-  return 0;
+/** P15/P22: the user's API keys and refresh tokens stop working at once, in every workspace. */
+export async function revokeApiKeysOfUser(tx: Ctx, userId: string): Promise<number> {
+  return revokeUserApiCredentials(tx, userId);
 }
 
 /** Workspaces this user is the only owner of while others are members: erasure waits for a hand-over. */

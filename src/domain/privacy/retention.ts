@@ -17,6 +17,8 @@ export const RETENTION_JOBS: Record<string, TaskName | null> = {
   sign_in_failures: "purge-auth",
   password_reset_tokens: "purge-auth",
   email_change_tokens: "purge-auth",
+  api_idempotency: "purge-auth",
+  api_refresh_tokens: "purge-auth",
   audit_events: "purge-audit",
   crm_imports: "purge-imports",
   capacity_imports: "purge-capacity-imports",

@@ -66,7 +66,8 @@ const BILLING_WEBHOOK_PATH = "/billing/webhook";
 export function originCheck(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // The payment processor's webhook is server to server and authenticated by its signature, not a cookie.
-    if (SAFE.has(c.req.method) || c.req.path === BILLING_WEBHOOK_PATH) return next();
+    // Public lead forms (/f/…) are posted from other sites by design (the embed snippet) and carry no session.
+    if (SAFE.has(c.req.method) || c.req.path === BILLING_WEBHOOK_PATH || c.req.path.startsWith("/f/")) return next();
     const site = c.req.header("sec-fetch-site");
     const origin = c.req.header("origin");
     const { config } = c.var.deps;

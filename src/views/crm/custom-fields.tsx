@@ -186,7 +186,7 @@ export function CustomFieldInputs({ fields, values, errors }: { fields?: CustomF
   );
 }
 
-function CustomInput({ field: d, value, errors }: { field: CustomFieldDef; value?: string | string[]; errors?: FieldErrors }) {
+export function CustomInput({ field: d, value, errors }: { field: CustomFieldDef; value?: string | string[]; errors?: FieldErrors }) {
   const n = name(d);
   const one = Array.isArray(value) ? value[0] : value;
   const options = d.options.map((o) => ({ value: o, label: o }));

@@ -8,6 +8,8 @@ const SECTIONS = [
   ["tasks", "My tasks"],
   ["imports", "Import"],
   ["fields", "Custom fields"],
+  ["forms", "Forms"],
+  ["attribution", "Attribution"],
 ] as const;
 
 export type CrmSection = (typeof SECTIONS)[number][0];

@@ -1,0 +1,28 @@
+import { sql } from "kysely";
+import type { DB } from "../db.ts";
+
+// Per-credential rate limits for the API (issue 9 item 4), counted in Postgres's rate_limit_counters (the table
+// the sign-in limits use) so every web process shares them. A fixed one-minute window per key or token family.
+
+export const API_WINDOW_SECONDS = 60;
+
+export interface ApiQuota {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+  allowed: boolean;
+}
+
+export async function hitApiLimit(db: DB, credentialId: string, limit: number, now: Date): Promise<ApiQuota> {
+  const windowMs = API_WINDOW_SECONDS * 1000;
+  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  const row = await db
+    .insertInto("rate_limit_counters")
+    .values({ bucket: `api:${credentialId}`, window_start: windowStart, hits: 1 })
+    .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet({ hits: sql`rate_limit_counters.hits + 1` }))
+    .returning("hits")
+    .executeTakeFirstOrThrow();
+  const resetSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
+  return { limit, remaining: Math.max(0, limit - row.hits), resetSeconds, allowed: row.hits <= limit };
+}
