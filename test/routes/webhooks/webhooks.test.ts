@@ -12,6 +12,7 @@ import { webhookSettings } from "../../../src/domain/webhooks/settings.ts";
 import { useTestDatabase } from "../../support/db.ts";
 import { createAccount, memberOf, type Account } from "../../support/factories.ts";
 import { jobDeps, makeJobsDue, runDueJobs } from "../../support/jobs.ts";
+import { api, createKey } from "../api/support.ts";
 
 const t = useTestDatabase();
 
@@ -156,6 +157,23 @@ describe("outbound webhooks", () => {
     expect(moved.values.stage_id).toEqual({ from: stages[0]!.id, to: stages[1]!.id });
     expect(got.find((x) => x.type === "contact.deleted")!.record.id).toBe(contactId);
     expect((await deliveries(sub.id)).every((d) => d.status === "succeeded")).toBe(true);
+  });
+
+  test("changes made through the REST API emit the same events as the forms", async () => {
+    const s = await setup();
+    await subscribe(s.a, hookUrl(), ["company.created", "company.updated", "company.deleted"]);
+    const key = await createKey(s.a);
+    const created = await api(s.app, key, "POST", "/companies", { name: "Api Co", domain: "api.example" });
+    expect(created.status).toBe(201);
+    const { id } = await created.json();
+    expect((await api(s.app, key, "PATCH", `/companies/${id}`, { industry: "Tools" })).status).toBe(200);
+    expect((await api(s.app, key, "DELETE", `/companies/${id}`)).status).toBe(204);
+    const from = received.length;
+    await s.run();
+    const got = payloads(from);
+    expect(got.map((p) => p.type).sort()).toEqual(["company.created", "company.deleted", "company.updated"]);
+    expect(got.every((p) => p.record.id === id)).toBe(true);
+    expect(got.find((p) => p.type === "company.updated")!.values).toEqual({ industry: { from: null, to: "Tools" } });
   });
 
   test("a delivery answered 500, then timing out, is retried with backoff and succeeds later", async () => {
