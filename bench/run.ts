@@ -337,7 +337,7 @@ try {
   if (PURGE && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !LEADFORMS_ONLY) {
     console.log(`${PURGE_ONLY ? "## Steward benchmark\n" : ""}\n${await purgeBench({ dataDir: DATA_DIR, seconds: SECONDS, progress })}`);
   }
-  if (WEBHOOKS && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY) {
+  if (WEBHOOKS && !CRM_ONLY && !CREWS_ONLY && !CAPACITY_ONLY && !PRIVACY_ONLY && !PURGE_ONLY && !LEADFORMS_ONLY) {
     console.log(`\n${await webhooksBench({ dataDir: DATA_DIR, progress })}`);
   }
 } finally {
