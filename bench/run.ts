@@ -16,6 +16,7 @@ import { privacyBench } from "./privacy.ts";
 import { purgeBench } from "./purge.ts";
 import { leadFormsBench } from "./leadforms.ts";
 import { messagingBench } from "./messaging.ts";
+import { webhooksBench } from "./webhooks.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -23,8 +24,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // parts named, BENCH_CRM=0 (and so on) skips one. With no flag, everything runs.
 // crm: the CRM at scale (bench/crm.ts); crews: crews at scale, same data dir; leadforms: lead form submissions;
 // capacity: the capacity engine (no server) and its pages; privacy: exports at scale (own Postgres); purge: the
-// workspace purge at scale (own Postgres); messaging: webhooks and timelines (own Postgres and web process).
-const PARTS = ["crm", "crews", "leadforms", "capacity", "privacy", "purge", "messaging"] as const;
+// workspace purge at scale (own Postgres); messaging: inbound provider webhooks and timelines (own Postgres and web
+// process); webhooks: outbound webhook delivery throughput (own Postgres).
+const PARTS = ["crm", "crews", "leadforms", "capacity", "privacy", "purge", "messaging", "webhooks"] as const;
 const NAMED = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const part = (p: (typeof PARTS)[number]) => process.env[`BENCH_${p.toUpperCase()}`] !== "0" && (NAMED.length === 0 || NAMED.includes(p));
 // A part run alone prints the report's heading itself.
@@ -318,6 +320,9 @@ try {
   }
   if (part("messaging")) {
     console.log(`${heading("messaging")}${await messagingBench({ dataDir: DATA_DIR, seconds: SECONDS, progress })}`);
+  }
+  if (part("webhooks")) {
+    console.log(`${heading("webhooks")}${await webhooksBench({ dataDir: DATA_DIR, progress })}`);
   }
 } finally {
   await cleanup();

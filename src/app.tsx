@@ -25,6 +25,7 @@ import { apiKeysRoutes } from "./routes/api-keys.tsx";
 import { leadFormsRoutes, publicFormRoutes } from "./routes/leadforms/index.ts";
 import { messagingRoutes } from "./routes/messaging/index.tsx";
 import { hookRoutes } from "./routes/messaging/hooks.ts";
+import { webhooksRoutes } from "./routes/webhooks/webhooks.tsx";
 import { exportsRoutes as privacyExportsRoutes } from "./routes/privacy/exports.tsx";
 import { requestsRoutes as privacyRequestsRoutes } from "./routes/privacy/requests.tsx";
 import { sessionMiddleware } from "./routes/middleware/session.ts";
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps) {
   app.route("/t/:slug/crews", crewsRoutes);
   app.route("/t/:slug/messaging", messagingRoutes);
   app.route("/", hookRoutes);
+  app.route("/t/:slug/settings/webhooks", webhooksRoutes);
   app.route("/", privacyExportsRoutes);
   app.route("/", privacyRequestsRoutes);
   if (!deps.config.production) app.route("/", devMailRoutes);

@@ -62,6 +62,8 @@ const schema = z
     INBOUND_SMTP_HOST: z.string().min(1).default("0.0.0.0"),
     INBOUND_SMTP_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, { error: "must be a domain name" }).default("log.steward.localhost"),
     INBOUND_SMTP_MAX_MB: positiveInt(100).default(25),
+    WEBHOOK_TIMEOUT_MS: positiveInt(60_000).default(10_000),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PUBLIC_URL) {

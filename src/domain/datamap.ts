@@ -9,6 +9,7 @@ import { crewsDataMap } from "./crews/datamap.ts";
 import { apiDataMap } from "./api/datamap.ts";
 import { leadFormsDataMap } from "./leadforms/datamap.ts";
 import { messagingDataMap } from "./messaging/datamap.ts";
+import { webhooksDataMap } from "./webhooks/datamap.ts";
 
 export type Erasure =
   /** Delete the rows that link to the person. */
@@ -286,7 +287,7 @@ const coreDataMap: TableEntry[] = [
 ];
 
 /** Every mapped table: the core above, then each module's own list. */
-export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap, ...apiDataMap, ...leadFormsDataMap, ...messagingDataMap];
+export const dataMap: TableEntry[] = [...coreDataMap, ...capacityDataMap, ...privacyDataMap, ...billingDataMap, ...crewsDataMap, ...apiDataMap, ...leadFormsDataMap, ...messagingDataMap, ...webhooksDataMap];
 
 /** Tables that hold neither workspace nor personal data, each with the reason. */
 export const dataMapExempt: Record<string, string> = {

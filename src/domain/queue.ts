@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { inTransaction, type Ctx } from "./context.ts";
 
 /** The worker's task names; src/jobs/index.ts registers one handler for each. */
-export type TaskName = "send-email" | "purge-outbox" | "purge-audit" | "purge-auth" | "crm-import" | "purge-imports" | "capacity-import" | "purge-capacity-imports" | "privacy-export" | "purge-exports" | "person-erasure" | "account-erasure" | "erasure-sweep" | "workspace-purge" | "workspace-lifecycle" | "crew-schedule-due" | "crew-schedule-send" | "crew-pour-weather" | "crew-pour-weather-check" | "purge-crew-imports" | "messaging-send" | "messaging-inbox" | "purge-message-inbox";
+export type TaskName = "send-email" | "purge-outbox" | "purge-audit" | "purge-auth" | "crm-import" | "purge-imports" | "capacity-import" | "purge-capacity-imports" | "privacy-export" | "purge-exports" | "person-erasure" | "account-erasure" | "erasure-sweep" | "workspace-purge" | "workspace-lifecycle" | "crew-schedule-due" | "crew-schedule-send" | "crew-pour-weather" | "crew-pour-weather-check" | "purge-crew-imports" | "messaging-send" | "messaging-inbox" | "purge-message-inbox" | "webhook-deliver" | "purge-webhooks";
 
 export interface EnqueueOptions {
   runAt?: Date;

@@ -5,6 +5,7 @@ import type { CrewsTables } from "./crews/tables.ts";
 import type { ApiTables } from "./api/tables.ts";
 import type { LeadFormsTables } from "./leadforms/tables.ts";
 import type { MessagingTables } from "./messaging/tables.ts";
+import type { WebhooksTables } from "./webhooks/tables.ts";
 
 // The database as Kysely sees it. Each interface mirrors a table created in migrations/.
 
@@ -349,7 +350,7 @@ export interface DealStageTotalsTable {
 }
 
 /** Every table. Modules keep their own table types (src/domain/<module>/tables.ts) and are merged here. */
-export interface Database extends CapacityTables, PrivacyTables, CrewsTables, ApiTables, LeadFormsTables, MessagingTables {
+export interface Database extends CapacityTables, PrivacyTables, CrewsTables, ApiTables, LeadFormsTables, MessagingTables, WebhooksTables {
   emails: EmailsTable;
   users: UsersTable;
   password_history: PasswordHistoryTable;

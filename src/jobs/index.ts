@@ -16,6 +16,7 @@ import { workspaceLifecycle } from "./privacy/workspace-lifecycle.ts";
 import { crewScheduleDue, crewScheduleSend } from "./crews/schedule-distribution.ts";
 import { crewPourWeather, crewPourWeatherCheck } from "./crews/pour-weather.ts";
 import { messagingInbox, messagingSend, purgeMessageInbox } from "./messaging/messaging.ts";
+import { purgeWebhooks, webhookDeliver } from "./webhooks/webhook-deliver.ts";
 export type { JobDeps } from "./deps.ts";
 
 /** The explicit task registry: a task name the domain can enqueue must have a handler here (typed). */
@@ -44,6 +45,8 @@ export function createTaskList(deps: JobDeps): Record<TaskName, TaskList[string]
     "messaging-send": messagingSend(deps),
     "messaging-inbox": messagingInbox(deps),
     "purge-message-inbox": purgeMessageInbox(deps),
+    "webhook-deliver": webhookDeliver(deps),
+    "purge-webhooks": purgeWebhooks(deps),
   };
 }
 
@@ -62,4 +65,5 @@ export const crontab = [
   // 20:00 UTC: the afternoon before in the Americas, when tomorrow's pours are still being called.
   "0 20 * * * crew-pour-weather ?fill=1d&max=1",
   "57 3 * * * purge-message-inbox ?fill=1d&max=1",
+  "58 3 * * * purge-webhooks ?fill=1d&max=1",
 ].join("\n");

@@ -53,6 +53,9 @@ export function SettingsPage(p: SettingsPageProps) {
           <p>
             How long Steward keeps what, and when each clean-up last ran: <a href={`/t/${p.membership.slug}/privacy/retention`}>retention rules</a>.
           </p>
+          <p>
+            Tell your other systems about CRM changes: <a href={`/t/${p.membership.slug}/settings/webhooks`}>webhooks</a>.
+          </p>
         </section>
       )}
       {p.canManage && (

@@ -28,6 +28,7 @@ const PLATFORM_TABLES: Record<string, string> = {
 const DEFINER_FUNCTIONS: Record<string, string> = {
   "app_private.add_job": "enqueue into graphile_worker inside the caller's transaction",
   "app_private.audit_chain": "reads the previous audit row to chain hashes",
+  "app_private.webhook_fanout": "turns an audit row into webhook events, deliveries and their jobs (tenant from the row)",
   "app_private.membership_by_slug": "resolve /t/:slug for a member before the tenant is known",
   "app_private.slug_redirect": "old slugs, for members only",
   "app_private.user_workspaces": "the workspace switcher",

@@ -7,12 +7,13 @@ import type { IsolationModule } from "./isolation/module.ts";
 import { capacityIsolation } from "./isolation/capacity.ts";
 import { privacyIsolation } from "./isolation/privacy.ts";
 import { crewsIsolation } from "./isolation/crews.ts";
+import { webhooksIsolation } from "./isolation/webhooks.ts";
 import { apiIsolation } from "./isolation/api.ts";
 import { leadFormsIsolation } from "./isolation/leadforms.ts";
 import { messagingIsolation } from "./isolation/messaging.ts";
 
 // Modules keep their part of the table next to this file (test/routes/isolation/<module>.ts).
-const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation, crews: crewsIsolation, api: apiIsolation, leadforms: leadFormsIsolation, messaging: messagingIsolation };
+const MODULES: Record<string, IsolationModule> = { capacity: capacityIsolation, privacy: privacyIsolation, crews: crewsIsolation, api: apiIsolation, leadforms: leadFormsIsolation, messaging: messagingIsolation, webhooks: webhooksIsolation };
 
 const t = useTestDatabase();
 

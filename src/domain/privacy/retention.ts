@@ -24,6 +24,8 @@ export const RETENTION_JOBS: Record<string, TaskName | null> = {
   capacity_imports: "purge-capacity-imports",
   crew_imports: "purge-crew-imports",
   message_inbox: "purge-message-inbox",
+  webhook_events: "purge-webhooks",
+  webhook_deliveries: "purge-webhooks",
   data_exports: "purge-exports",
   data_export_chunks: "purge-exports",
   privacy_verification_codes: null,
