@@ -207,11 +207,11 @@ export interface GridQuery {
   foreman?: string | null;
 }
 
-/** One page of the weekly grid. */
-export async function loadGrid(ctx: Ctx, q: GridQuery): Promise<Grid> {
+/** One page of the weekly grid. `settings`, when the caller has them already, saves reading them again. */
+export async function loadGrid(ctx: Ctx, q: GridQuery, known?: ScheduleSettings): Promise<Grid> {
   authorize(ctx, "records.view");
   return inTransaction(ctx, async (tx) => {
-    const settings = await scheduleSettings(tx);
+    const settings = known ?? (await scheduleSettings(tx));
     const info = weekInfo(q.week, settings.weekStart);
     const people = await activePeople(tx);
     const all = groupByForeman(people, await inactiveForemen(tx, people));
@@ -228,27 +228,29 @@ export async function loadGrid(ctx: Ctx, q: GridQuery): Promise<Grid> {
   });
 }
 
-/** The week to show: the one asked for, else the last this user looked at, else the current one. Remembers it. */
-export async function resolveWeek(ctx: Ctx, asked: string | undefined): Promise<{ week: Week; invalid: boolean }> {
+/**
+ * The week to show: the one asked for, else the last this user looked at, else the current one. Remembers it,
+ * writing only when it changed (a page view that changes nothing costs no write). Also returns the project this
+ * user last put someone on (the same row), for the keyboard's "repeat" key.
+ */
+export async function resolveWeek(ctx: Ctx, asked: string | undefined, known?: ScheduleSettings): Promise<{ week: Week; invalid: boolean; lastProject: string | null }> {
   return inTransaction(ctx, async (tx) => {
-    const s = await scheduleSettings(tx);
+    const s = known ?? (await scheduleSettings(tx));
     const userId = tx.actor?.type === "user" ? tx.actor.id : null;
     let week: Week | null = asked === undefined ? null : parseWeek(asked, s.weekStart);
     const invalid = asked !== undefined && week === null;
-    if (!week && userId && !invalid) {
-      const pref = await tx.db.selectFrom("crew_schedule_prefs").select("last_week").where("user_id", "=", userId).executeTakeFirst();
-      week = pref?.last_week ? parseWeek(pref.last_week, s.weekStart) : null;
-    }
+    const pref = userId ? await tx.db.selectFrom("crew_schedule_prefs").select(["last_week", "last_project_id"]).where("user_id", "=", userId).executeTakeFirst() : undefined;
+    if (!week && !invalid && pref?.last_week) week = parseWeek(pref.last_week, s.weekStart);
     week ??= currentWeek(tx.now, s.timeZone, s.weekStart);
-    if (userId && !invalid) {
-      const key = formatWeek(week);
+    const key = formatWeek(week);
+    if (userId && !invalid && pref?.last_week !== key) {
       await tx.db
         .insertInto("crew_schedule_prefs")
         .values({ tenant_id: tx.tenantId!, user_id: userId, last_week: key, updated_at: tx.now })
         .onConflict((oc) => oc.columns(["tenant_id", "user_id"]).doUpdateSet({ last_week: key, updated_at: tx.now }).where(sql<boolean>`crew_schedule_prefs.last_week is distinct from ${key}`))
         .execute();
     }
-    return { week, invalid };
+    return { week, invalid, lastProject: pref?.last_project_id ?? null };
   });
 }
 
@@ -264,13 +266,4 @@ export async function projectOptions(ctx: Ctx, limit = 300): Promise<ProjectOpti
   return inTransaction(ctx, (tx) =>
     tx.db.selectFrom("crew_projects").select(["id", "name", "number", "color"]).where("status", "<>", "complete").orderBy("name_key").orderBy("id").limit(limit).execute(),
   );
-}
-
-/** The project this user last put someone on, for the keyboard's "repeat" key. */
-export async function lastUsedProject(ctx: Ctx): Promise<string | null> {
-  if (ctx.actor?.type !== "user" || !ctx.actor.id) return null;
-  return inTransaction(ctx, async (tx) => {
-    const row = await tx.db.selectFrom("crew_schedule_prefs").select("last_project_id").where("user_id", "=", ctx.actor!.id!).executeTakeFirst();
-    return row?.last_project_id ?? null;
-  });
 }
