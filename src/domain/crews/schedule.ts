@@ -139,10 +139,14 @@ export function weekInfo(week: Week, weekStart: number): WeekOf {
   return { week, key: formatWeek(week), days, prev: formatWeek(addWeeks(week, -1, weekStart)), next: formatWeek(addWeeks(week, 1, weekStart)), labels: days.map(shortDay), range: weekLabel(days) };
 }
 
-/** Active people of the workspace, for grouping. */
-export async function activePeople(ctx: Ctx): Promise<Person[]> {
+/**
+ * Active people of the workspace, for grouping. The grid, which reads all of them on every view, leaves out the
+ * email addresses it never shows (`email: false`; they come back null).
+ */
+export async function activePeople(ctx: Ctx, opts: { email?: boolean } = {}): Promise<Person[]> {
+  const email = opts.email === false ? sql<null>`null`.as("email") : ("email" as const);
   return inTransaction(ctx, (tx) =>
-    tx.db.selectFrom("crew_employees").select(["id", "name", "trade", "foreman_id as foremanId", "email"]).where("active", "=", true).orderBy("name_key").orderBy("id").execute(),
+    tx.db.selectFrom("crew_employees").select(["id", "name", "trade", "foreman_id as foremanId", email]).where("active", "=", true).orderBy("name_key").orderBy("id").execute(),
   );
 }
 
@@ -213,7 +217,7 @@ export async function loadGrid(ctx: Ctx, q: GridQuery, known?: ScheduleSettings)
   return inTransaction(ctx, async (tx) => {
     const settings = known ?? (await scheduleSettings(tx));
     const info = weekInfo(q.week, settings.weekStart);
-    const people = await activePeople(tx);
+    const people = await activePeople(tx, { email: false });
     const all = groupByForeman(people, await inactiveForemen(tx, people));
     const foremen = all.filter((c) => c.foremanId).map((c) => ({ id: c.foremanId!, name: c.title }));
     const foreman = q.foreman && (q.foreman === "none" || isUuid(q.foreman)) ? q.foreman : null;
