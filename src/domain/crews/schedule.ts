@@ -179,7 +179,8 @@ export async function weekCells(ctx: Ctx, employeeIds: string[] | null, days: st
     ])
     .where("a.day", ">=", days[0]!)
     .where("a.day", "<=", days[days.length - 1]!);
-  if (employeeIds) q = q.where("a.employee_id", "in", employeeIds);
+  // One array parameter, not a placeholder per person (a grid page binds 60).
+  if (employeeIds) q = q.where("a.employee_id", "=", sql<string>`any(${employeeIds}::uuid[])`);
   const rows = await q.orderBy("a.day").orderBy("p.name_key").execute();
   for (const r of rows) {
     const key = `${r.employee_id}|${r.day}`;
