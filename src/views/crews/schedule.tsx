@@ -50,7 +50,8 @@ function CellContent({ cells }: { cells: Cell[] }) {
   return (
     <>
       {cells.map((c) => {
-        const key = JSON.stringify([c.kind, c.projectId, c.projectName, c.color, c.hours]);
+        // NUL never occurs in PostgreSQL text, so it separates the values unambiguously.
+        const key = `${c.kind}\0${c.projectId}\0${c.color}\0${c.hours}\0${c.projectName}`;
         let html = rendered.get(key);
         if (!html) {
           html = raw(String(<Assignment c={c} />));
