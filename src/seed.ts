@@ -8,7 +8,7 @@ import { APP_ROLE, startEmbedded, type EmbeddedServer } from "./domain/embedded.
 import { migrate } from "./domain/migrate.ts";
 import { DEMO_EMAIL, SEED_SIZES, seedDemo, type SeedSize } from "./domain/crm/seed.ts";
 import { seedCapacity } from "./domain/capacity/seed.ts";
-import { seedCrews } from "./domain/crews/seed.ts";
+import { analyzeCrews, seedCrews } from "./domain/crews/seed.ts";
 
 const usage = "usage: bun run seed [--module crm|crews|all] [--size small|large] [--slug demo] [--password <new password for the demo user>]";
 const MODULES = ["crm", "crews", "all"];
@@ -67,6 +67,7 @@ try {
     }
     if (args.module !== "crm") {
       const c = await seedCrews(db.app, r.tenantId, { size, log: say });
+      await analyzeCrews(db.owner);
       say(`crews done in ${c.seconds.toFixed(1)} s: ${c.regions} regions, ${c.employees} employees, ${c.projects} projects, ${c.assignments.toLocaleString("en-US")} assignments, ${c.requirements} requirements, ${c.pours} pours`);
     }
     console.log(`\nWorkspace: /t/${r.slug}`);

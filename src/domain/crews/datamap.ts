@@ -165,4 +165,15 @@ export const crewsDataMap: TableEntry[] = [
     export: {},
     erasure: { kind: "delete" },
   },
+  {
+    table: "crew_trade_weeks",
+    // After crew_assignments and crew_assignment_weeks: a workspace purge empties unrelated tables in this order, so
+    // the triggers have taken every count off before this table goes.
+    purpose: "Per week and trade, how many employees are on projects and how many are away all week: counts kept by triggers from crew_assignment_weeks for the projections (no personal data); derived, so not exported.",
+    tenantColumn: "tenant_id",
+    personal: [],
+    subjects: [],
+    export: {},
+    erasure: { kind: "delete" },
+  },
 ];

@@ -25,7 +25,12 @@ function details(p: PourView): string[] {
   return lines;
 }
 
-export function pourConfirmedEmail(p: PourView, to: { kind: "crew"; role: ("placing" | "finishing")[] } | { kind: "contact" }) {
+export type PourRecipient = { kind: "crew"; role: ("placing" | "finishing")[] } | { kind: "contact" };
+
+const reasonFor = (p: PourView, to: PourRecipient) =>
+  to.kind === "crew" ? "You get this because you are on the crew of this pour." : `You get this because you are a contact of the project ${projectName(p)}.`;
+
+export function pourConfirmedEmail(p: PourView, to: PourRecipient) {
   const when = `${shortDay(p.day)} ${p.start_time}`;
   return renderEmail({
     subject: `Pour confirmed: ${p.location}, ${when}`,
@@ -34,7 +39,23 @@ export function pourConfirmedEmail(p: PourView, to: { kind: "crew"; role: ("plac
       to.kind === "crew" ? `You are on the ${to.role.join(" and ")} crew of this pour.` : `A pour on ${projectName(p)} is confirmed.`,
       ...details(p),
     ],
-    reason: to.kind === "crew" ? "You get this because you are on the crew of this pour." : `You get this because you are a contact of the project ${projectName(p)}.`,
+    reason: reasonFor(p, to),
+  });
+}
+
+/** To the people told of the confirmation: the pour is off (for the weather, or another reason), and why. */
+export function pourCancelledEmail(p: PourView, to: PourRecipient) {
+  const when = `${shortDay(p.day)} ${p.start_time}`;
+  const weather = p.status === "weather_cancelled";
+  return renderEmail({
+    subject: `Pour cancelled${weather ? " for the weather" : ""}: ${p.location}, ${when}`,
+    heading: `The pour of ${when} is cancelled`,
+    paragraphs: [
+      to.kind === "crew" ? `The pour you were on the ${to.role.join(" and ")} crew of will not go ahead.` : `A confirmed pour on ${projectName(p)} will not go ahead.`,
+      `Reason${weather ? " (weather)" : ""}: ${p.status_reason ?? ""}`,
+      ...details(p),
+    ],
+    reason: reasonFor(p, to),
   });
 }
 

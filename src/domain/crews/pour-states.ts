@@ -7,8 +7,8 @@ import { sendEmailLater } from "../mail/outbox.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import { actorUserId, checkbox, isUuid, optionalText, parseForm, requiredText } from "./people-common.ts";
 import { crewConflicts, PourConflicts, type CrewConflict } from "./pour-conflicts.ts";
-import { pourConfirmedEmail } from "./pour-emails.ts";
-import { decimal, getPour, optionalTime, POUR_STATUS_LABELS } from "./pours.ts";
+import { pourCancelledEmail, pourConfirmedEmail, type PourRecipient } from "./pour-emails.ts";
+import { decimal, getPour, optionalTime, POUR_STATUS_LABELS, type PourView } from "./pours.ts";
 import type { PourStatus } from "./tables.ts";
 
 // A pour's states: tentative → confirmed → poured, or cancelled / weather-cancelled (with a reason) from
@@ -18,7 +18,7 @@ async function lockPour(tx: Ctx, id: string) {
   if (!isUuid(id)) throw new NotFound();
   const p = await tx.db
     .selectFrom("crew_pours")
-    .select(["id", "project_id", sql<string>`day::text`.as("day"), sql<string>`to_char(start_time, 'HH24:MI')`.as("start_time"), "status", "confirmations", "volume_unit"])
+    .select(["id", "project_id", sql<string>`day::text`.as("day"), sql<string>`to_char(start_time, 'HH24:MI')`.as("start_time"), "status", "confirmations", "confirmed_at", "volume_unit"])
     .where("tenant_id", "=", tx.tenantId!)
     .where("id", "=", id)
     .forUpdate()
@@ -47,19 +47,7 @@ export async function confirmPour(ctx: Ctx, id: string, opts: { anyway: boolean 
     const n = p.confirmations + 1;
     await tx.db.updateTable("crew_pours").set({ status: "confirmed", confirmed_at: tx.now, confirmations: n, updated_at: tx.now }).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).execute();
     const pour = await getPour(tx, id);
-    const contacts = await tx.db.selectFrom("crew_project_contacts").select(["id", "name", "email"]).where("tenant_id", "=", tx.tenantId!).where("project_id", "=", p.project_id).orderBy("id").limit(100).execute();
-    let emailed = 0;
-    const seen = new Set<string>();
-    for (const m of pour.crews) {
-      if (!m.email || seen.has(m.employee_id)) continue;
-      seen.add(m.employee_id);
-      const mail = pourConfirmedEmail(pour, { kind: "crew", role: pour.crews.filter((c) => c.employee_id === m.employee_id).map((c) => c.role) });
-      if (await sendEmailLater(tx, `pour-confirmed:${id}:${n}:employee:${m.employee_id}`, { to: m.email, ...mail })) emailed++;
-    }
-    for (const c of contacts) {
-      const mail = pourConfirmedEmail(pour, { kind: "contact" });
-      if (await sendEmailLater(tx, `pour-confirmed:${id}:${n}:contact:${c.id}`, { to: c.email, ...mail })) emailed++;
-    }
+    const emailed = await emailPourPeople(tx, pour, p.project_id, `pour-confirmed:${id}:${n}`, null, (to) => pourConfirmedEmail(pour, to));
     await audit(tx, "pour.confirmed", { type: "pour", id }, {
       status: { from: "tentative", to: "confirmed" },
       confirmation: n,
@@ -70,21 +58,56 @@ export async function confirmPour(ctx: Ctx, id: string, opts: { anyway: boolean 
   });
 }
 
+/**
+ * Queues one email per crew member with an email address (named once, with every role they have) and per project
+ * contact, keyed `${key}:employee:<id>` / `${key}:contact:<id>` so that a retry sends nothing twice. `contactsUntil`
+ * leaves out contacts added after that instant (they were not told of the confirmation). Returns how many it queued.
+ */
+async function emailPourPeople(tx: Ctx, pour: PourView, projectId: string, key: string, contactsUntil: Date | null, render: (to: PourRecipient) => ReturnType<typeof pourConfirmedEmail>): Promise<number> {
+  let q = tx.db.selectFrom("crew_project_contacts").select(["id", "email"]).where("tenant_id", "=", tx.tenantId!).where("project_id", "=", projectId);
+  if (contactsUntil) q = q.where("created_at", "<=", contactsUntil);
+  const contacts = await q.orderBy("id").limit(100).execute();
+  let emailed = 0;
+  const seen = new Set<string>();
+  for (const m of pour.crews) {
+    if (!m.email || seen.has(m.employee_id)) continue;
+    seen.add(m.employee_id);
+    const mail = render({ kind: "crew", role: pour.crews.filter((c) => c.employee_id === m.employee_id).map((c) => c.role) });
+    if (await sendEmailLater(tx, `${key}:employee:${m.employee_id}`, { to: m.email, ...mail })) emailed++;
+  }
+  for (const c of contacts) {
+    if (await sendEmailLater(tx, `${key}:contact:${c.id}`, { to: c.email, ...render({ kind: "contact" }) })) emailed++;
+  }
+  return emailed;
+}
+
 export const CancellationSchema = z.object({
   reason: requiredText(500, "Say why the pour is cancelled."),
   weather: checkbox,
 });
 
-/** Cancels a tentative or confirmed pour, for the weather or another reason (required either way). */
-export async function cancelPour(ctx: Ctx, id: string, values: Record<string, string>): Promise<void> {
+/**
+ * Cancels a tentative or confirmed pour, for the weather or another reason (required either way). A confirmed
+ * pour's cancellation goes to the people its confirmation went to: the crew members with an email (the crews
+ * cannot have changed since: that makes a pour tentative again) and the project's contacts that existed when it
+ * was confirmed. Keyed per pour, confirmation round and state, so a retried request sends nothing twice.
+ */
+export async function cancelPour(ctx: Ctx, id: string, values: Record<string, string>): Promise<{ emailed: number }> {
   authorize(ctx, "records.edit");
   const input = parseForm(CancellationSchema, values);
-  await inTransaction(ctx, async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const p = await lockPour(tx, id);
     if (p.status !== "tentative" && p.status !== "confirmed") throw notNow(p.status, "cancelled");
     const status: PourStatus = input.weather ? "weather_cancelled" : "cancelled";
     await tx.db.updateTable("crew_pours").set({ status, status_reason: input.reason, updated_at: tx.now }).where("tenant_id", "=", tx.tenantId!).where("id", "=", id).execute();
-    await audit(tx, "pour.cancelled", { type: "pour", id }, { status: { from: p.status, to: status }, reason: input.reason });
+    let emailed = 0;
+    if (p.status === "confirmed") {
+      const pour = await getPour(tx, id);
+      const told = p.confirmed_at ?? tx.now;
+      emailed = await emailPourPeople(tx, pour, p.project_id, `pour-${status}:${id}:${p.confirmations}`, told, (to) => pourCancelledEmail(pour, to));
+    }
+    await audit(tx, "pour.cancelled", { type: "pour", id }, { status: { from: p.status, to: status }, reason: input.reason, ...(emailed ? { emailed } : {}) });
+    return { emailed };
   });
 }
 

@@ -45,7 +45,7 @@ export interface Projection {
 
 export const tradeKey = (trade: string) => trade.trim().toLowerCase();
 
-const dayIndex = (first: string, day: string) => Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${first}T00:00:00Z`)) / 86_400_000);
+const dayMs = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
 
 /**
  * Required headcount per trade key and week: for each trade, the daily sums over the whole range (a difference
@@ -54,12 +54,14 @@ const dayIndex = (first: string, day: string) => Math.round((Date.parse(`${day}T
 export function requiredByWeek(weeks: string[], requirements: RequirementSpan[]): Map<string, number[]> {
   const out = new Map<string, number[]>();
   if (weeks.length === 0) return out;
-  const first = weeks[0]!;
+  // Day numbers from the first day, from the dates' digits (Date.parse of a string was most of this function's time).
+  const first = dayMs(weeks[0]!);
+  const dayIndex = (day: string) => Math.round((dayMs(day) - first) / 86_400_000);
   const days = weeks.length * 7;
   const diffs = new Map<string, Int32Array>();
   for (const r of requirements) {
-    const from = Math.max(0, dayIndex(first, r.starts_on));
-    const to = Math.min(days - 1, dayIndex(first, r.ends_on));
+    const from = Math.max(0, dayIndex(r.starts_on));
+    const to = Math.min(days - 1, dayIndex(r.ends_on));
     if (to < from) continue;
     const key = tradeKey(r.trade);
     let d = diffs.get(key);

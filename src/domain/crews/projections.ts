@@ -7,8 +7,10 @@ import type { ProjectStatus } from "./tables.ts";
 import { addDays, currentWeek, formatWeek, parseWeek, weekOf, weekStartDate } from "./week.ts";
 
 // The manpower projections (issue 7, item 3): three small queries per page. Requirements are few (a row per project,
-// trade and date range), so their daily peaks are worked out in projection-math.ts; the schedule side is read from
-// crew_assignment_weeks (a row per employee and week, kept by triggers, see 0016), grouped per week and trade in SQL.
+// trade and date range), so their daily peaks are worked out in projection-math.ts. The schedule side, for weeks
+// starting on Monday, is read from crew_trade_weeks (a row per ISO week and trade, kept exact by triggers, see
+// 0022); for weeks starting on another day, from crew_assignment_weeks (a row per employee and ISO week, see 0016),
+// two neighbouring rows per person combined and grouped per week and trade in SQL.
 
 export const PROJECTION_WEEKS = [26, 52] as const;
 
@@ -63,19 +65,18 @@ interface ScheduleRow {
   away: number;
 }
 
-/** Distinct people on projects and active people away all week, per week and trade, from the weekly digest. */
+/** Distinct people on projects and active people away all week, per week and trade, from the weekly digests. */
 async function scheduleRows(ctx: Ctx, first: string, last: string, weekStart: number): Promise<ScheduleRow[]> {
+  if (weekStart === 1) {
+    // A few hundred rows (weeks × trades), whatever the size of the workforce.
+    const r = await sql<ScheduleRow>`
+      select (monday - ${first}::date) / 7 as wk, trade, scheduled, away from crew_trade_weeks
+      where tenant_id = ${ctx.tenantId} and monday between ${first}::date and ${last}::date`.execute(ctx.db);
+    return r.rows;
+  }
   const emp = sql`join crew_employees e on e.tenant_id = x.tenant_id and e.id = x.employee_id`;
   const totals = sql`count(*) filter (where x.p <> 0)::int as scheduled,
       count(*) filter (where e.active and x.q & ${WORKING_DAYS_MASK} = ${WORKING_DAYS_MASK})::int as away`;
-  if (weekStart === 1) {
-    const r = await sql<ScheduleRow>`
-      select (x.monday - ${first}::date) / 7 as wk, e.trade, ${totals}
-      from (select tenant_id, employee_id, monday, project_days as p, pto_days as q from crew_assignment_weeks
-            where tenant_id = ${ctx.tenantId} and monday between ${first}::date and ${last}::date) x ${emp}
-      group by 1, 2`.execute(ctx.db);
-    return r.rows;
-  }
   // A week starting on another day takes the end of one ISO week and the start of the next: each person's two rows
   // are joined and their masks cut to the days that belong to the workspace's week.
   const { offset, own, next } = weekMasks(weekStart);

@@ -139,10 +139,14 @@ export function weekInfo(week: Week, weekStart: number): WeekOf {
   return { week, key: formatWeek(week), days, prev: formatWeek(addWeeks(week, -1, weekStart)), next: formatWeek(addWeeks(week, 1, weekStart)), labels: days.map(shortDay), range: weekLabel(days) };
 }
 
-/** Active people of the workspace, for grouping. */
-export async function activePeople(ctx: Ctx): Promise<Person[]> {
+/**
+ * Active people of the workspace, for grouping. The grid, which reads all of them on every view, leaves out the
+ * email addresses it never shows (`email: false`; they come back null).
+ */
+export async function activePeople(ctx: Ctx, opts: { email?: boolean } = {}): Promise<Person[]> {
+  const email = opts.email === false ? sql<null>`null`.as("email") : ("email" as const);
   return inTransaction(ctx, (tx) =>
-    tx.db.selectFrom("crew_employees").select(["id", "name", "trade", "foreman_id as foremanId", "email"]).where("active", "=", true).orderBy("name_key").orderBy("id").execute(),
+    tx.db.selectFrom("crew_employees").select(["id", "name", "trade", "foreman_id as foremanId", email]).where("active", "=", true).orderBy("name_key").orderBy("id").execute(),
   );
 }
 
@@ -175,7 +179,8 @@ export async function weekCells(ctx: Ctx, employeeIds: string[] | null, days: st
     ])
     .where("a.day", ">=", days[0]!)
     .where("a.day", "<=", days[days.length - 1]!);
-  if (employeeIds) q = q.where("a.employee_id", "in", employeeIds);
+  // One array parameter, not a placeholder per person (a grid page binds 60).
+  if (employeeIds) q = q.where("a.employee_id", "=", sql<string>`any(${employeeIds}::uuid[])`);
   const rows = await q.orderBy("a.day").orderBy("p.name_key").execute();
   for (const r of rows) {
     const key = `${r.employee_id}|${r.day}`;
@@ -207,13 +212,13 @@ export interface GridQuery {
   foreman?: string | null;
 }
 
-/** One page of the weekly grid. */
-export async function loadGrid(ctx: Ctx, q: GridQuery): Promise<Grid> {
+/** One page of the weekly grid. `settings`, when the caller has them already, saves reading them again. */
+export async function loadGrid(ctx: Ctx, q: GridQuery, known?: ScheduleSettings): Promise<Grid> {
   authorize(ctx, "records.view");
   return inTransaction(ctx, async (tx) => {
-    const settings = await scheduleSettings(tx);
+    const settings = known ?? (await scheduleSettings(tx));
     const info = weekInfo(q.week, settings.weekStart);
-    const people = await activePeople(tx);
+    const people = await activePeople(tx, { email: false });
     const all = groupByForeman(people, await inactiveForemen(tx, people));
     const foremen = all.filter((c) => c.foremanId).map((c) => ({ id: c.foremanId!, name: c.title }));
     const foreman = q.foreman && (q.foreman === "none" || isUuid(q.foreman)) ? q.foreman : null;
@@ -228,27 +233,29 @@ export async function loadGrid(ctx: Ctx, q: GridQuery): Promise<Grid> {
   });
 }
 
-/** The week to show: the one asked for, else the last this user looked at, else the current one. Remembers it. */
-export async function resolveWeek(ctx: Ctx, asked: string | undefined): Promise<{ week: Week; invalid: boolean }> {
+/**
+ * The week to show: the one asked for, else the last this user looked at, else the current one. Remembers it,
+ * writing only when it changed (a page view that changes nothing costs no write). Also returns the project this
+ * user last put someone on (the same row), for the keyboard's "repeat" key.
+ */
+export async function resolveWeek(ctx: Ctx, asked: string | undefined, known?: ScheduleSettings): Promise<{ week: Week; invalid: boolean; lastProject: string | null }> {
   return inTransaction(ctx, async (tx) => {
-    const s = await scheduleSettings(tx);
+    const s = known ?? (await scheduleSettings(tx));
     const userId = tx.actor?.type === "user" ? tx.actor.id : null;
     let week: Week | null = asked === undefined ? null : parseWeek(asked, s.weekStart);
     const invalid = asked !== undefined && week === null;
-    if (!week && userId && !invalid) {
-      const pref = await tx.db.selectFrom("crew_schedule_prefs").select("last_week").where("user_id", "=", userId).executeTakeFirst();
-      week = pref?.last_week ? parseWeek(pref.last_week, s.weekStart) : null;
-    }
+    const pref = userId ? await tx.db.selectFrom("crew_schedule_prefs").select(["last_week", "last_project_id"]).where("user_id", "=", userId).executeTakeFirst() : undefined;
+    if (!week && !invalid && pref?.last_week) week = parseWeek(pref.last_week, s.weekStart);
     week ??= currentWeek(tx.now, s.timeZone, s.weekStart);
-    if (userId && !invalid) {
-      const key = formatWeek(week);
+    const key = formatWeek(week);
+    if (userId && !invalid && pref?.last_week !== key) {
       await tx.db
         .insertInto("crew_schedule_prefs")
         .values({ tenant_id: tx.tenantId!, user_id: userId, last_week: key, updated_at: tx.now })
         .onConflict((oc) => oc.columns(["tenant_id", "user_id"]).doUpdateSet({ last_week: key, updated_at: tx.now }).where(sql<boolean>`crew_schedule_prefs.last_week is distinct from ${key}`))
         .execute();
     }
-    return { week, invalid };
+    return { week, invalid, lastProject: pref?.last_project_id ?? null };
   });
 }
 
@@ -264,13 +271,4 @@ export async function projectOptions(ctx: Ctx, limit = 300): Promise<ProjectOpti
   return inTransaction(ctx, (tx) =>
     tx.db.selectFrom("crew_projects").select(["id", "name", "number", "color"]).where("status", "<>", "complete").orderBy("name_key").orderBy("id").limit(limit).execute(),
   );
-}
-
-/** The project this user last put someone on, for the keyboard's "repeat" key. */
-export async function lastUsedProject(ctx: Ctx): Promise<string | null> {
-  if (ctx.actor?.type !== "user" || !ctx.actor.id) return null;
-  return inTransaction(ctx, async (tx) => {
-    const row = await tx.db.selectFrom("crew_schedule_prefs").select("last_project_id").where("user_id", "=", ctx.actor!.id!).executeTakeFirst();
-    return row?.last_project_id ?? null;
-  });
 }

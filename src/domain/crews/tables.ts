@@ -177,6 +177,7 @@ export interface CrewsTables {
   crew_distributions: CrewDistributionsTable;
   crew_requirements: CrewRequirementsTable;
   crew_assignment_weeks: CrewAssignmentWeeksTable;
+  crew_trade_weeks: CrewTradeWeeksTable;
 }
 
 // Pours (POURS, migrations/0017_crew_pours.ts).
@@ -270,4 +271,14 @@ export interface CrewAssignmentWeeksTable {
   project_days: ColumnType<number, never, never>;
   pto_days: ColumnType<number, never, never>;
   sick_days: ColumnType<number, never, never>;
+}
+
+/** Per ISO week and trade: people on projects and active people away all week. Written by triggers only (0022). */
+export interface CrewTradeWeeksTable {
+  tenant_id: ColumnType<string, never, never>;
+  /** A date (the ISO week's Monday): select as text. */
+  monday: ColumnType<string, never, never>;
+  trade: ColumnType<string, never, never>;
+  scheduled: ColumnType<number, never, never>;
+  away: ColumnType<number, never, never>;
 }

@@ -1,4 +1,5 @@
 import { Hono, type Context } from "hono";
+import { inTransaction } from "../../domain/context.ts";
 import { loadAnalytics } from "../../domain/crews/analytics.ts";
 import { projectionXlsx } from "../../domain/crews/projection-export.ts";
 import { loadProjection, type ProjectionResult } from "../../domain/crews/projections.ts";
@@ -24,17 +25,19 @@ const PROJECTION_KEYS = ["from", "weeks", "trade", "bids"];
 
 export const projectionsRoutes = new Hono<AppEnv>()
   .get("/projections", async (c) => {
-    const ctx = requestCtx(c);
     const values = query(c, PROJECTION_KEYS);
-    let result: ProjectionResult | null = null;
-    let errors: FieldErrors | undefined;
-    try {
-      result = await loadProjection(ctx, values);
-    } catch (err) {
-      if (!(err instanceof Invalid)) throw err;
-      errors = err.fieldErrors;
-    }
-    const projects = await requirementProjects(ctx);
+    // One transaction for the page's reads: each one more costs three round trips (begin, tenant, commit).
+    const { result, errors, projects } = await inTransaction(requestCtx(c), async (ctx) => {
+      let result: ProjectionResult | null = null;
+      let errors: FieldErrors | undefined;
+      try {
+        result = await loadProjection(ctx, values);
+      } catch (err) {
+        if (!(err instanceof Invalid)) throw err;
+        errors = err.fieldErrors;
+      }
+      return { result, errors, projects: await requirementProjects(ctx) };
+    });
     return page(c, <ProjectionsPage user={signedIn(c)} slug={c.var.membership.slug} values={values} errors={errors} result={result} projects={projects} />, errors ? 422 : 200);
   })
   .get("/projections.xlsx", async (c) => {

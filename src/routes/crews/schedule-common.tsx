@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { weekDistribution } from "../../domain/crews/distribution.ts";
-import { lastUsedProject, loadGrid, projectOptions, resolveWeek, scheduleSettings } from "../../domain/crews/schedule.ts";
+import { loadGrid, projectOptions, resolveWeek, scheduleSettings } from "../../domain/crews/schedule.ts";
 import { employeeWeek, weekFromQuery } from "../../domain/crews/schedule-week.ts";
 import { currentWeek } from "../../domain/crews/week.ts";
 import { inTransaction, type Ctx } from "../../domain/context.ts";
@@ -55,7 +55,8 @@ export async function gridPage(c: C, o: GridOptions = {}) {
 }
 
 async function gridPageIn(c: C, ctx: Ctx, o: GridOptions) {
-  const resolved = await resolveWeek(ctx, o.week);
+  const settings = await scheduleSettings(ctx);
+  const resolved = await resolveWeek(ctx, o.week, settings);
   let { status = 200, errors, flash } = o;
   if (resolved.invalid) {
     status = 422;
@@ -64,10 +65,10 @@ async function gridPageIn(c: C, ctx: Ctx, o: GridOptions) {
   }
   const values = o.values ?? { page: c.req.query("page"), foreman: c.req.query("foreman") };
   const back = backOf(values);
-  const grid = await loadGrid(ctx, { week: resolved.week, page: Number(back.page || 1), foreman: back.foreman || null });
+  const grid = await loadGrid(ctx, { week: resolved.week, page: Number(back.page || 1), foreman: back.foreman || null }, settings);
   const canEdit = can(ctx.actor?.role, "records.edit");
   const projects = await projectOptions(ctx, 60);
-  const lastProject = canEdit ? await lastUsedProject(ctx) : null;
+  const lastProject = canEdit ? resolved.lastProject : null;
   const distribution = await weekDistribution(ctx, grid.key);
   const v = { slug: c.var.membership.slug, grid, canEdit, projects, lastProject, distribution, conflicts: o.conflicts, errors };
   return page(c, <SchedulePage user={signedIn(c)} v={v} flash={flash} />, status);

@@ -1,3 +1,5 @@
+import { raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
 import type { AssignmentKind } from "../../domain/crews/tables.ts";
 import type { WeekOf } from "../../domain/crews/schedule.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
@@ -22,12 +24,21 @@ export const cellLabel = "Choose a day to assign it; a name opens that person's 
  */
 export function Swatch({ color }: { color: string | null }) {
   if (!color) return null;
-  return (
-    <svg class="sw" width="10" height="10" aria-hidden="true">
-      <rect width="10" height="10" fill={color} />
-    </svg>
-  );
+  // A grid holds hundreds of swatches in a few colours: each colour is rendered (and escaped) by JSX once per process.
+  let html = swatches.get(color);
+  if (!html) {
+    html = raw(
+      String(
+        <svg class="sw" width="10" height="10" aria-hidden="true">
+          <rect width="10" height="10" fill={color} />
+        </svg>,
+      ),
+    );
+    if (swatches.size < 5000) swatches.set(color, html);
+  }
+  return html;
 }
+const swatches = new Map<string, HtmlEscapedString>();
 
 /** Previous / next week links and a GET form to jump to a week (and, on the grid, to one crew). */
 export function WeekNav(props: { base: string; week: WeekOf; foremen?: { id: string; name: string }[]; foreman?: string | null; errors?: FieldErrors; extra?: Record<string, string> }) {

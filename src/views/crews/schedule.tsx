@@ -1,3 +1,5 @@
+import { raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
 import { assetUrl } from "../../assets.ts";
 import type { Cell, Grid, ProjectOption } from "../../domain/crews/schedule.ts";
 import type { DistributionView } from "../../domain/crews/distribution.ts";
@@ -27,22 +29,37 @@ export interface ScheduleView {
 
 export const scheduleBase = (slug: string) => `/t/${slug}/crews/schedule`;
 
+function Assignment({ c }: { c: Cell }) {
+  return c.kind === "project" ? (
+    <span class="a" data-p={c.projectId!}>
+      <Swatch color={c.color} />
+      {c.projectName}
+      {c.hours !== null && <small> {c.hours}h</small>}
+    </span>
+  ) : (
+    <span class={`st st-${c.kind}`} data-k={c.kind}>
+      {STATUS[c.kind]}
+    </span>
+  );
+}
+
+// A week's grid repeats a few dozen distinct assignments (project, name, colour, hours) hundreds of times: each is
+// rendered (and escaped) by JSX once and reused. The key holds every value the markup depends on.
+const rendered = new Map<string, HtmlEscapedString>();
 function CellContent({ cells }: { cells: Cell[] }) {
   return (
     <>
-      {cells.map((c) =>
-        c.kind === "project" ? (
-          <span class="a" data-p={c.projectId!}>
-            <Swatch color={c.color} />
-            {c.projectName}
-            {c.hours !== null && <small> {c.hours}h</small>}
-          </span>
-        ) : (
-          <span class={`st st-${c.kind}`} data-k={c.kind}>
-            {STATUS[c.kind]}
-          </span>
-        ),
-      )}
+      {cells.map((c) => {
+        // NUL never occurs in PostgreSQL text, so it separates the values unambiguously.
+        const key = `${c.kind}\0${c.projectId}\0${c.color}\0${c.hours}\0${c.projectName}`;
+        let html = rendered.get(key);
+        if (!html) {
+          html = raw(String(<Assignment c={c} />));
+          if (rendered.size >= 5000) rendered.clear();
+          rendered.set(key, html);
+        }
+        return html;
+      })}
     </>
   );
 }

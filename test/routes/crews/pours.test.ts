@@ -263,6 +263,58 @@ describe("confirmation: crew conflicts and emails", () => {
       await smtp.close();
     }
   }, 30_000);
+
+  test("P19 cancelling a confirmed pour (for the weather or not) emails the people told of its confirmation, once, over SMTP; a tentative pour's cancellation emails no one", async () => {
+    const smtp = await startSmtp();
+    const mailer = smtpMailer(smtp.url);
+    try {
+      const w = await pourWorld(t, app);
+      const tag = w.account.slug;
+      const addressOf = (m: { to?: unknown }) => ((Array.isArray(m.to) ? m.to[0] : m.to) as { text: string }).text;
+      const mine = (prefix: string) => smtp.messages.filter((m) => m.subject?.startsWith(prefix) && addressOf(m).includes(`${tag}@`));
+      const deps = jobDeps(t, { mailer });
+      const confirmed = await postPour(w, { location: "Level 4 deck" });
+      expect((await w.account.client.post(`${w.base}/${confirmed}/confirmation`, {})).status).toBe(303);
+      await runDueJobs(t, deps);
+      const told = mine("Pour confirmed").map(addressOf).sort();
+      expect(told).toEqual([`ana-${tag}@example.com`, `ben-${tag}@example.com`, `gina-${tag}@example.com`]);
+      // A contact added after the confirmation was never told of the pour, so is not told of its end either.
+      await inTransaction({ ...systemCtx(t.db.app, NOW, w.account.tenantId) }, (tx) =>
+        tx.db.insertInto("crew_project_contacts").values({ tenant_id: w.account.tenantId, id: Bun.randomUUIDv7(), project_id: w.projectId, name: "Late Larry", email: `larry-${tag}@example.com`, created_at: new Date(NOW.getTime() + 60_000) }).execute(),
+      );
+      const res = await w.account.client.post(`${w.base}/${confirmed}/cancellation`, { reason: "Storm front: 70 % rain from 05:00", weather: "1" });
+      expect(res.status).toBe(303);
+      expect((await pourRow(confirmed))!.status).toBe("weather_cancelled");
+      // A repeated request (a double click) is refused and sends nothing more.
+      expect((await w.account.client.post(`${w.base}/${confirmed}/cancellation`, { reason: "again", weather: "1" })).status).toBe(409);
+      await runDueJobs(t, deps);
+      await runDueJobs(t, deps);
+      const cancelled = mine("Pour cancelled");
+      expect(cancelled.map(addressOf).sort()).toEqual(told);
+      const ana = cancelled.find((m) => addressOf(m).startsWith("ana-"))!;
+      expect(ana.subject).toBe(`Pour cancelled for the weather: Level 4 deck, ${shortDay(TOMORROW)} 07:00`);
+      expect(ana.text).toContain("The pour you were on the finishing crew of will not go ahead.");
+      expect(ana.text).toContain("Reason (weather): Storm front: 70 % rain from 05:00");
+      expect(ana.text).toContain("Placing crew: Ben Laborer, Cal Nomail");
+      const gina = cancelled.find((m) => addressOf(m).startsWith("gina-"))!;
+      expect(gina.text).toContain("A confirmed pour on P-100 · Harbor Tower will not go ahead.");
+      const keys = (await t.su<{ idempotency_key: string }[]>`select idempotency_key from emails where idempotency_key like ${`pour-weather_cancelled:${confirmed}:%`}`).map((e) => e.idempotency_key).sort();
+      expect(keys).toEqual([`pour-weather_cancelled:${confirmed}:1:contact:${w.contactId}`, `pour-weather_cancelled:${confirmed}:1:employee:${w.ana}`, `pour-weather_cancelled:${confirmed}:1:employee:${w.ben}`].sort());
+      const audit = (await actions(w.account.tenantId)).filter((a) => a.action === "pour.cancelled");
+      expect(audit.at(-1)!.changes).toMatchObject({ status: { from: "confirmed", to: "weather_cancelled" }, emailed: 3 });
+
+      // A tentative pour was announced to no one: its cancellation is silent.
+      const tentative = await postPour(w, { location: "Level 5 deck" });
+      expect((await w.account.client.post(`${w.base}/${tentative}/cancellation`, { reason: "Client moved it" })).status).toBe(303);
+      expect((await pourRow(tentative))!.status).toBe("cancelled");
+      await runDueJobs(t, deps);
+      expect(mine("Pour cancelled")).toHaveLength(3);
+      expect((await t.su`select count(*)::int as n from emails where idempotency_key like ${`pour-%:${tentative}:%`}`)[0]!.n).toBe(0);
+    } finally {
+      mailer.close();
+      await smtp.close();
+    }
+  }, 30_000);
 });
 
 describe("the lookahead and the day schedule", () => {
