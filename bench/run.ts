@@ -9,6 +9,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { hashPassword, verifyPassword } from "../src/domain/auth/passwords.ts";
 import { crmBench } from "./crm.ts";
+import { apiBench } from "./api.ts";
 import { crewsBench } from "./crews.ts";
 import type { BenchHarness } from "./harness.ts";
 import { capacityBench } from "./capacity.ts";
@@ -22,11 +23,11 @@ const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // The parts after the platform cells, in the order they run. Each has a flag: `--crm` (and so on) runs only the
 // parts named, BENCH_CRM=0 (and so on) skips one. With no flag, everything runs.
-// crm: the CRM at scale (bench/crm.ts); crews: crews at scale, same data dir; leadforms: lead form submissions;
+// crm: the CRM at scale (bench/crm.ts); api: the REST API on the same large seed (bench/api.ts); crews: crews at scale, same data dir; leadforms: lead form submissions;
 // capacity: the capacity engine (no server) and its pages; privacy: exports at scale (own Postgres); purge: the
 // workspace purge at scale (own Postgres); messaging: inbound provider webhooks and timelines (own Postgres and web
 // process); webhooks: outbound webhook delivery throughput (own Postgres).
-const PARTS = ["crm", "crews", "leadforms", "capacity", "privacy", "purge", "messaging", "webhooks"] as const;
+const PARTS = ["crm", "api", "crews", "leadforms", "capacity", "privacy", "purge", "messaging", "webhooks"] as const;
 const NAMED = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const part = (p: (typeof PARTS)[number]) => process.env[`BENCH_${p.toUpperCase()}`] !== "0" && (NAMED.length === 0 || NAMED.includes(p));
 // A part run alone prints the report's heading itself.
@@ -295,6 +296,10 @@ try {
   if (part("crm")) {
     const report = await crmBench(harness());
     console.log(`${heading("crm")}${report}`);
+  }
+  if (part("api")) {
+    const report = await apiBench(harness());
+    console.log(`${heading("api")}${report}`);
   }
   if (part("crews")) {
     const report = await crewsBench(harness());
