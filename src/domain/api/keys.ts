@@ -100,17 +100,18 @@ const LAST_USED_EVERY_MS = 60_000;
 /** The live key this bearer string is, or null (unknown, revoked). Records its last use, at most once a minute. */
 export async function authenticateApiKey(ctx: Ctx, key: string): Promise<KeyPrincipal | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
-  const found = await sql<{ tenant_id: string; id: string; status: string }>`select * from app_private.api_key_by_hash(${sha256Hex(key)})`.execute(ctx.db);
+  // One call finds the key with all a request needs (revoked keys are not found); only a stale last-used time costs
+  // a write, at most once per LAST_USED_EVERY_MS.
+  const found = await sql<{ tenant_id: string; id: string; status: string; name: string; scopes: ApiScope[]; last_used_at: Date | null }>`
+    select * from app_private.api_key_by_hash(${sha256Hex(key)})`.execute(ctx.db);
   const hit = found.rows[0];
   if (!hit) return null;
-  return inTransaction({ ...ctx, tenantId: hit.tenant_id }, async (tx) => {
-    const row = await tx.db.selectFrom("api_keys").select(["id", "name", "scopes", "last_used_at"]).where("tenant_id", "=", hit.tenant_id).where("id", "=", hit.id).where("revoked_at", "is", null).executeTakeFirst();
-    if (!row) return null;
-    if (!row.last_used_at || tx.now.getTime() - row.last_used_at.getTime() > LAST_USED_EVERY_MS) {
-      await tx.db.updateTable("api_keys").set({ last_used_at: tx.now }).where("tenant_id", "=", hit.tenant_id).where("id", "=", row.id).execute();
-    }
-    return { tenantId: hit.tenant_id, keyId: row.id, name: row.name, scopes: row.scopes, workspaceStatus: hit.status };
-  });
+  if (!hit.last_used_at || ctx.now.getTime() - hit.last_used_at.getTime() > LAST_USED_EVERY_MS) {
+    await inTransaction({ ...ctx, tenantId: hit.tenant_id }, (tx) =>
+      tx.db.updateTable("api_keys").set({ last_used_at: tx.now }).where("tenant_id", "=", hit.tenant_id).where("id", "=", hit.id).execute(),
+    );
+  }
+  return { tenantId: hit.tenant_id, keyId: hit.id, name: hit.name, scopes: hit.scopes, workspaceStatus: hit.status };
 }
 
 /** P15: an account being erased loses its keys and refresh tokens in every workspace, at once. */
