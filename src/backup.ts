@@ -27,10 +27,10 @@ function databaseUrl(superUrl: string) {
 }
 
 try {
-  if (restoring && args.length !== 2) throw new BackupError("usage: bun run restore <backup file>, e.g. bun run restore backups/steward-20261123T020000Z.dump");
+  if (restoring && args.length !== 2) throw new BackupError("usage: bun run restore <backup file>, e.g. bun run restore backups/steward-20261123T020000Z.dump", true);
   let url: string;
   if (config.DATABASE_URL) {
-    if (!config.BACKUP_DATABASE_URL) throw new BackupError("DATABASE_URL is set: set BACKUP_DATABASE_URL too, to the same database as a role that bypasses row-level security (superuser or BYPASSRLS)");
+    if (!config.BACKUP_DATABASE_URL) throw new BackupError("DATABASE_URL is set: set BACKUP_DATABASE_URL too, to the same database as a role that bypasses row-level security (superuser or BYPASSRLS)", true);
     url = config.BACKUP_DATABASE_URL;
   } else {
     const live = runningEmbedded(config.DATA_DIR);
@@ -55,10 +55,9 @@ try {
   }
   code = 0;
 } catch (err) {
-  const expected = err instanceof BackupError;
   // Only the message: a database client error can carry its connection settings.
   console.error(`${restoring ? "restore" : "backup"}: ${(err as Error).message}`);
-  code = expected && /usage|no pg_dump|BACKUP_DATABASE_URL|no such file|not a backup/.test((err as Error).message) ? 2 : 1;
+  code = err instanceof BackupError && err.usage ? 2 : 1;
 } finally {
   await started?.stop().catch(() => {});
 }

@@ -17,7 +17,15 @@ import { replayLedger, type LedgerRow, type ReplayResult } from "./ledger-replay
 export const BACKUP_KEEP_DAYS = 90;
 const NAME = /^steward-(\d{8}T\d{6}Z)\.dump$/;
 
-export class BackupError extends Error {}
+/** A failure the command explains in one line. `usage`: bad arguments or setup (exit 2), else the work failed (exit 1). */
+export class BackupError extends Error {
+  constructor(
+    message: string,
+    readonly usage = false,
+  ) {
+    super(message);
+  }
+}
 
 export interface PgTools {
   pgDump: string;
@@ -49,6 +57,7 @@ export async function findPgTools(serverMajor: number, root: string, env: Record
     `no pg_dump for PostgreSQL ${serverMajor} or newer` +
       (seen.length ? ` (found only ${seen.join(", ")})` : "") +
       `. Install postgresql-client-${serverMajor}, set PG_BIN_DIR to its bin folder, or build one with \`bash scripts/pg-client.sh ${serverMajor}\`.`,
+    true,
   );
 }
 
@@ -203,7 +212,7 @@ export interface RestoreResult {
  * untouched, so a failure anywhere leaves it as it was. Connections to the live database are ended at the swap.
  */
 export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
-  if (!existsSync(o.file)) throw new BackupError(`${o.file}: no such file`);
+  if (!existsSync(o.file)) throw new BackupError(`${o.file}: no such file`, true);
   const database = decodeURIComponent(new URL(o.url).pathname.slice(1));
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(database)) throw new BackupError(`database name "${database}" is not one this command will rename`);
   const restoring = `${database}_restoring`;
@@ -212,7 +221,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
   try {
     // Is it a pg_dump archive at all? pg_restore --list reads only its table of contents.
     await run([o.tools.pgRestore, "--list", o.file], o.url).catch((err) => {
-      throw new BackupError(`${o.file} is not a backup pg_restore can read: ${(err as Error).message}`);
+      throw new BackupError(`${o.file} is not a backup pg_restore can read: ${(err as Error).message}`, true);
     });
     const [live] = await admin<{ n: number }[]>`select count(*)::int as n from pg_database where datname = ${database}`;
     const known = new Map<string, LedgerRow>();

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Ctx } from "../context.ts";
 import { dataMap, type TableEntry } from "../datamap.ts";
-import { newPseudonym, planErasure, readCatalogue, redactAuditTargets, scopeSql, valueSql, type Catalogue, type Pseudonym } from "./erasure-engine.ts";
+import { newPseudonym, planErasure, readCatalogue, redactAuditTargets, scopeSql, valueSql, type Catalogue, type Pseudonym, type Step } from "./erasure-engine.ts";
 import type { DeletionLedgerTable, SubjectKind } from "./request-tables.ts";
 import { purgePlan } from "./workspace-purge-plan.ts";
 
@@ -100,13 +100,23 @@ function rowsWhere(entry: TableEntry, cols: Map<string, unknown>, e: LedgerRow) 
   return sql<boolean>`(${sql.join(links.map((s) => sql`${sql.ref(s.column)}::text = any(${e.subject_ids}::text[])`), sql` or `)})`;
 }
 
+// The eraser's plans, made once per replay rather than once per entry: a long ledger asks for the same few.
+const plans = new WeakMap<Catalogue, Map<string, Step[]>>();
+function plan(cat: Catalogue, kinds: SubjectKind[], mode: "user" | "person", scope: "tenant" | "platform"): Step[] {
+  if (!plans.has(cat)) plans.set(cat, new Map());
+  const key = `${kinds.join(",")}|${mode}|${scope}`;
+  const known = plans.get(cat)!;
+  if (!known.has(key)) known.set(key, planErasure(cat, new Set(kinds), mode, scope));
+  return known.get(key)!;
+}
+
 /** The eraser's step that wrote this entry: same table, action and rewritten columns. */
 function sameStep(cat: Catalogue, entry: TableEntry, e: LedgerRow) {
   const kind = e.subject_kind as SubjectKind;
-  const kinds = new Set<SubjectKind>(kind === "user" ? ["user"] : ["contact", "lead", "email"]);
+  const kinds: SubjectKind[] = kind === "user" ? ["user"] : ["contact", "lead", "email"];
   const scope = e.tenant_id ? "tenant" : "platform";
   for (const mode of kind === "user" ? (["user", "person"] as const) : (["person"] as const)) {
-    const step = planErasure(cat, kinds, mode, scope).find(
+    const step = plan(cat, kinds, mode, scope).find(
       (s) => s.entry === entry && s.action === e.action && s.set.map((x) => x.column).join(",") === e.columns.join(","),
     );
     if (step) return step;
