@@ -3,11 +3,10 @@ import type { EmployeeRow } from "../../domain/crews/employee-lists.ts";
 import type { EmployeeView } from "../../domain/crews/employees.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
-import { Layout, type Flash, type SignedIn } from "../layout.tsx";
+import { Layout, type Flash } from "../layout.tsx";
 import { Checkbox, hrefWith, Pager, Select, type Option } from "../crm/fields.tsx";
-import { CrewsNav, crewsBase } from "./nav.tsx";
+import { CrewsNav, crewsBase, CrewsFormPage, type InWorkspace } from "./nav.tsx";
 
-type InWorkspace = SignedIn & { workspace: { slug: string; name: string } };
 
 export const employeesBase = (slug: string) => `${crewsBase(slug)}/employees`;
 
@@ -275,49 +274,48 @@ export function EmployeeFormPage({
   const base = employeesBase(user.workspace.slug);
   const title = employee ? `Edit ${employee.name}` : "New employee";
   return (
-    <Layout title={title} user={user}>
-      <CrewsNav slug={user.workspace.slug} current="employees" />
-      <p>
-        <a href={employee ? `${base}/${employee.id}` : base}>{employee ? employee.name : "Employees"}</a>
-      </p>
-      <h1>{title}</h1>
-      <form method="post" action={employee ? `${base}/${employee.id}` : base} class="form" novalidate>
-        <FormErrors errors={errors} />
-        <Field name="name" label="Name" value={values.name} errors={errors} maxlength={200} autocomplete="off" />
-        <Field
-          name="trade"
-          label="Trade or classification"
-          value={values.trade}
-          errors={errors}
-          maxlength={50}
-          autocomplete="off"
-          hint={`e.g. ${trades.slice(0, 5).join(", ")}.`}
-        />
-        <Select
-          name="foreman_id"
-          label="Works under (foreman)"
-          options={foremen}
-          value={values.foreman_id}
-          blank="Nobody"
-          errors={errors}
-          hint="Foremen are people whose trade is Foreman or who lead a crew already."
-        />
-        <Select name="region_id" label="Region" options={regions} value={values.region_id} blank="None" errors={errors} />
-        <Field name="phone" label="Phone" type="tel" value={values.phone} errors={errors} required={false} maxlength={50} autocomplete="off" />
-        <Field
-          name="email"
-          label="Email"
-          type="email"
-          value={values.email}
-          errors={errors}
-          required={false}
-          maxlength={254}
-          autocomplete="off"
-          hint="Their weekly schedule is sent here."
-        />
-        <Checkbox name="active" label="Active (can be scheduled)" checked={values.active === "1"} errors={errors} />
-        <button type="submit">{employee ? "Save changes" : "Create employee"}</button>
-      </form>
-    </Layout>
+    <CrewsFormPage
+      user={user}
+      current="employees"
+      title={title}
+      back={employee ? { href: `${base}/${employee.id}`, label: employee.name } : { href: base, label: "Employees" }}
+      action={employee ? `${base}/${employee.id}` : base}
+      errors={errors}
+    >
+      <Field name="name" label="Name" value={values.name} errors={errors} maxlength={200} autocomplete="off" />
+      <Field
+        name="trade"
+        label="Trade or classification"
+        value={values.trade}
+        errors={errors}
+        maxlength={50}
+        autocomplete="off"
+        hint={`e.g. ${trades.slice(0, 5).join(", ")}.`}
+      />
+      <Select
+        name="foreman_id"
+        label="Works under (foreman)"
+        options={foremen}
+        value={values.foreman_id}
+        blank="Nobody"
+        errors={errors}
+        hint="Foremen are people whose trade is Foreman or who lead a crew already."
+      />
+      <Select name="region_id" label="Region" options={regions} value={values.region_id} blank="None" errors={errors} />
+      <Field name="phone" label="Phone" type="tel" value={values.phone} errors={errors} required={false} maxlength={50} autocomplete="off" />
+      <Field
+        name="email"
+        label="Email"
+        type="email"
+        value={values.email}
+        errors={errors}
+        required={false}
+        maxlength={254}
+        autocomplete="off"
+        hint="Their weekly schedule is sent here."
+      />
+      <Checkbox name="active" label="Active (can be scheduled)" checked={values.active === "1"} errors={errors} />
+      <button type="submit">{employee ? "Save changes" : "Create employee"}</button>
+    </CrewsFormPage>
   );
 }

@@ -2,10 +2,9 @@ import type { CrewImport } from "../../domain/crews/crew-imports.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { FormErrors } from "../components.tsx";
 import { Frame } from "../crm/fields.tsx";
-import { Layout, type Flash, type SignedIn } from "../layout.tsx";
-import { CrewsNav, crewsBase } from "./nav.tsx";
+import { Layout, type Flash } from "../layout.tsx";
+import { CrewsNav, crewsBase, type InWorkspace } from "./nav.tsx";
 
-type InWorkspace = SignedIn & { workspace: { slug: string; name: string } };
 const WHAT = { employees: "Employees", projects: "Projects" } as const;
 const MATCH = {
   employees: "A row updates the employee with the same email, else the same name; other rows add employees. Foreman and region are given by name (a new region is created).",

@@ -10,11 +10,10 @@ import { shortDay } from "../../domain/crews/week.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
 import { Checkbox, Textarea } from "../crm/fields.tsx";
-import { Layout, type Flash, type SignedIn } from "../layout.tsx";
-import { CrewsNav } from "./nav.tsx";
+import { Layout, type Flash } from "../layout.tsx";
+import { CrewsNav, type InWorkspace } from "./nav.tsx";
 import { poursBase, StatusBadge, volume } from "./pours.tsx";
 
-type InWorkspace = SignedIn & { workspace: { slug: string; name: string } };
 
 export interface PourPageProps {
   user: InWorkspace;

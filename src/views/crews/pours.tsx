@@ -5,10 +5,9 @@ import { shortDay } from "../../domain/crews/week.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
 import { hrefWith, Select, Textarea, type Option } from "../crm/fields.tsx";
-import { Layout, type Flash, type SignedIn } from "../layout.tsx";
-import { CrewsNav, crewsBase } from "./nav.tsx";
+import { Layout, type Flash } from "../layout.tsx";
+import { CrewsNav, crewsBase, CrewsFormPage, type InWorkspace } from "./nav.tsx";
 
-type InWorkspace = SignedIn & { workspace: { slug: string; name: string } };
 
 export const poursBase = (slug: string) => `${crewsBase(slug)}/pours`;
 export const statusOptions: Option[] = POUR_STATUSES.map((s) => ({ value: s, label: POUR_STATUS_LABELS[s] }));
@@ -202,36 +201,35 @@ export function PourFormPage(p: PourFormProps) {
   const v = p.values;
   const title = p.pour ? `Change ${p.pour.location}` : "New pour";
   return (
-    <Layout title={title} user={p.user}>
-      <CrewsNav slug={p.user.workspace.slug} current="pours" />
-      <p>
-        <a href={p.pour ? `${base}/${p.pour.id}` : base}>{p.pour ? p.pour.location : "Pours"}</a>
-      </p>
-      <h1>{title}</h1>
-      {p.pour?.confirmed && <p class="hint">This pour is confirmed. Changing its project, day, start or crews makes it tentative again, to be confirmed (and announced) again.</p>}
-      <form method="post" action={p.pour ? `${base}/${p.pour.id}` : base} class="form" novalidate>
-        <FormErrors errors={p.errors} />
-        <Select name="project_id" label="Project" options={p.projects} value={v.project_id} blank="Choose a project" errors={p.errors} required />
-        <div class="grid">
-          <Field name="day" label="Day" type="date" value={v.day} errors={p.errors} />
-          <Field name="start_time" label="Start time" type="time" value={v.start_time} errors={p.errors} hint="Local time of the workspace." />
-        </div>
-        <Field name="location" label="Element or location" value={v.location} errors={p.errors} maxlength={200} hint="E.g. Level 3 deck, grid A–D." />
-        <Field name="volume" label={`Volume (${p.unitLabel})`} value={v.volume} errors={p.errors} inputmode="decimal" maxlength={12} />
-        <div class="grid">
-          <Field name="mix_design" label="Mix design" value={v.mix_design} errors={p.errors} required={false} maxlength={100} />
-          <Field name="slump" label="Slump" value={v.slump} errors={p.errors} required={false} maxlength={50} />
-          <Field name="pump_type" label="Pump type" value={v.pump_type} errors={p.errors} required={false} maxlength={100} hint="E.g. 38 m boom, line pump." />
-          <Field name="pump_company" label="Pump company" value={v.pump_company} errors={p.errors} required={false} maxlength={200} />
-          <Field name="supplier" label="Concrete supplier" value={v.supplier} errors={p.errors} required={false} maxlength={200} />
-        </div>
-        <div class="grid">
-          <CrewSelect name="placing" label="Placing crew" options={p.employees} chosen={p.placing} errors={p.errors} />
-          <CrewSelect name="finishing" label="Finishing crew" options={p.employees} chosen={p.finishing} errors={p.errors} />
-        </div>
-        <Textarea name="notes" label="Notes" value={v.notes} errors={p.errors} maxlength={2000} />
-        <button type="submit">{p.pour ? "Save" : "Add pour"}</button>
-      </form>
-    </Layout>
+    <CrewsFormPage
+      user={p.user}
+      current="pours"
+      title={title}
+      back={p.pour ? { href: `${base}/${p.pour.id}`, label: p.pour.location } : { href: base, label: "Pours" }}
+      action={p.pour ? `${base}/${p.pour.id}` : base}
+      errors={p.errors}
+      intro={p.pour?.confirmed && <p class="hint">This pour is confirmed. Changing its project, day, start or crews makes it tentative again, to be confirmed (and announced) again.</p>}
+    >
+      <Select name="project_id" label="Project" options={p.projects} value={v.project_id} blank="Choose a project" errors={p.errors} required />
+      <div class="grid">
+        <Field name="day" label="Day" type="date" value={v.day} errors={p.errors} />
+        <Field name="start_time" label="Start time" type="time" value={v.start_time} errors={p.errors} hint="Local time of the workspace." />
+      </div>
+      <Field name="location" label="Element or location" value={v.location} errors={p.errors} maxlength={200} hint="E.g. Level 3 deck, grid A–D." />
+      <Field name="volume" label={`Volume (${p.unitLabel})`} value={v.volume} errors={p.errors} inputmode="decimal" maxlength={12} />
+      <div class="grid">
+        <Field name="mix_design" label="Mix design" value={v.mix_design} errors={p.errors} required={false} maxlength={100} />
+        <Field name="slump" label="Slump" value={v.slump} errors={p.errors} required={false} maxlength={50} />
+        <Field name="pump_type" label="Pump type" value={v.pump_type} errors={p.errors} required={false} maxlength={100} hint="E.g. 38 m boom, line pump." />
+        <Field name="pump_company" label="Pump company" value={v.pump_company} errors={p.errors} required={false} maxlength={200} />
+        <Field name="supplier" label="Concrete supplier" value={v.supplier} errors={p.errors} required={false} maxlength={200} />
+      </div>
+      <div class="grid">
+        <CrewSelect name="placing" label="Placing crew" options={p.employees} chosen={p.placing} errors={p.errors} />
+        <CrewSelect name="finishing" label="Finishing crew" options={p.employees} chosen={p.finishing} errors={p.errors} />
+      </div>
+      <Textarea name="notes" label="Notes" value={v.notes} errors={p.errors} maxlength={2000} />
+      <button type="submit">{p.pour ? "Save" : "Add pour"}</button>
+    </CrewsFormPage>
   );
 }

@@ -4,11 +4,10 @@ import { STATUS_LABELS, type ProjectView } from "../../domain/crews/projects.ts"
 import type { ProjectStatus } from "../../domain/crews/tables.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
-import { Layout, type Flash, type SignedIn } from "../layout.tsx";
+import { Layout, type Flash } from "../layout.tsx";
 import { hrefWith, Pager, Select, type Option } from "../crm/fields.tsx";
-import { CrewsNav, crewsBase } from "./nav.tsx";
+import { CrewsNav, crewsBase, CrewsFormPage, type InWorkspace } from "./nav.tsx";
 
-type InWorkspace = SignedIn & { workspace: { slug: string; name: string } };
 
 export const projectsBase = (slug: string) => `${crewsBase(slug)}/projects`;
 const STATUSES: Option[] = (Object.keys(STATUS_LABELS) as ProjectStatus[]).map((s) => ({ value: s, label: STATUS_LABELS[s] }));
@@ -241,83 +240,82 @@ export function ProjectFormPage({
   const base = projectsBase(user.workspace.slug);
   const title = project ? `Edit ${project.name}` : "New project";
   return (
-    <Layout title={title} user={user}>
-      <CrewsNav slug={user.workspace.slug} current="projects" />
-      <p>
-        <a href={project ? `${base}/${project.id}` : base}>{project ? project.name : "Projects"}</a>
-      </p>
-      <h1>{title}</h1>
-      <form method="post" action={project ? `${base}/${project.id}` : base} class="form" novalidate>
-        <FormErrors errors={errors} />
-        <Field name="name" label="Name" value={values.name} errors={errors} maxlength={200} autocomplete="off" />
+    <CrewsFormPage
+      user={user}
+      current="projects"
+      title={title}
+      back={project ? { href: `${base}/${project.id}`, label: project.name } : { href: base, label: "Projects" }}
+      action={project ? `${base}/${project.id}` : base}
+      errors={errors}
+    >
+      <Field name="name" label="Name" value={values.name} errors={errors} maxlength={200} autocomplete="off" />
+      <Field
+        name="number"
+        label="Project number"
+        value={values.number}
+        errors={errors}
+        required={false}
+        maxlength={50}
+        autocomplete="off"
+        hint="Unique in the workspace."
+      />
+      <Field
+        name="customer"
+        label="Customer or general contractor"
+        value={values.customer}
+        errors={errors}
+        required={false}
+        maxlength={200}
+        autocomplete="off"
+      />
+      <Select name="status" label="Status" options={STATUSES} value={values.status || "active"} errors={errors} />
+      <Select name="region_id" label="Region" options={regions} value={values.region_id} blank="None" errors={errors} />
+      <Field name="address" label="Address" value={values.address} errors={errors} required={false} maxlength={500} autocomplete="off" />
+      <div class="grid">
         <Field
-          name="number"
-          label="Project number"
-          value={values.number}
+          name="latitude"
+          label="Latitude"
+          value={values.latitude}
           errors={errors}
           required={false}
-          maxlength={50}
-          autocomplete="off"
-          hint="Unique in the workspace."
+          maxlength={20}
+          inputmode="decimal"
+          hint="Decimal degrees, −90 to 90: for the weather."
         />
         <Field
-          name="customer"
-          label="Customer or general contractor"
-          value={values.customer}
+          name="longitude"
+          label="Longitude"
+          value={values.longitude}
           errors={errors}
           required={false}
-          maxlength={200}
-          autocomplete="off"
+          maxlength={20}
+          inputmode="decimal"
+          hint="Decimal degrees, −180 to 180."
         />
-        <Select name="status" label="Status" options={STATUSES} value={values.status || "active"} errors={errors} />
-        <Select name="region_id" label="Region" options={regions} value={values.region_id} blank="None" errors={errors} />
-        <Field name="address" label="Address" value={values.address} errors={errors} required={false} maxlength={500} autocomplete="off" />
-        <div class="grid">
-          <Field
-            name="latitude"
-            label="Latitude"
-            value={values.latitude}
-            errors={errors}
-            required={false}
-            maxlength={20}
-            inputmode="decimal"
-            hint="Decimal degrees, −90 to 90: for the weather."
-          />
-          <Field
-            name="longitude"
-            label="Longitude"
-            value={values.longitude}
-            errors={errors}
-            required={false}
-            maxlength={20}
-            inputmode="decimal"
-            hint="Decimal degrees, −180 to 180."
-          />
-        </div>
-        <div class="grid">
-          <Field name="starts_on" label="Starts on" type="date" value={values.starts_on} errors={errors} required={false} />
-          <Field name="ends_on" label="Ends on" type="date" value={values.ends_on} errors={errors} required={false} />
-        </div>
-        <Field
-          name="color"
-          label="Colour"
-          type="color"
-          value={values.color || "#1f77b4"}
-          errors={errors}
-          required={false}
-          hint="Shown on the schedule; #rrggbb."
-        />
-        <Select
-          name="manager_id"
-          label="Project manager"
-          options={members}
-          value={values.manager_id}
-          blank="Nobody"
-          errors={errors}
-          hint="A member of this workspace: weather warnings go to them."
-        />
-        <button type="submit">{project ? "Save changes" : "Create project"}</button>
-      </form>
-    </Layout>
+      </div>
+      <div class="grid">
+        <Field name="starts_on" label="Starts on" type="date" value={values.starts_on} errors={errors} required={false} />
+        <Field name="ends_on" label="Ends on" type="date" value={values.ends_on} errors={errors} required={false} />
+      </div>
+      <Field
+        name="color"
+        label="Colour"
+        type="color"
+        value={values.color || "#1f77b4"}
+        errors={errors}
+        required={false}
+        hint="Shown on the schedule; #rrggbb."
+      />
+      <Select
+        name="manager_id"
+        label="Project manager"
+        options={members}
+        value={values.manager_id}
+        blank="Nobody"
+        errors={errors}
+        hint="A member of this workspace: weather warnings go to them."
+      />
+      <button type="submit">{project ? "Save changes" : "Create project"}</button>
+    </CrewsFormPage>
   );
 }

@@ -1,10 +1,9 @@
 import type { RegionRow } from "../../domain/crews/regions.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
-import { Layout, type Flash, type SignedIn } from "../layout.tsx";
-import { CrewsNav, crewsBase } from "./nav.tsx";
+import { Layout, type Flash } from "../layout.tsx";
+import { CrewsNav, crewsBase, CrewsFormPage, type InWorkspace } from "./nav.tsx";
 
-type InWorkspace = SignedIn & { workspace: { slug: string; name: string } };
 
 export const regionsBase = (slug: string) => `${crewsBase(slug)}/regions`;
 
@@ -69,17 +68,9 @@ export function RegionsPage({ user, regions, canEdit, values, errors, flash }: {
 export function RegionFormPage({ user, region, values, errors }: { user: InWorkspace; region: { id: string; name: string }; values: Record<string, string>; errors?: FieldErrors }) {
   const base = regionsBase(user.workspace.slug);
   return (
-    <Layout title={`Rename ${region.name}`} user={user}>
-      <CrewsNav slug={user.workspace.slug} current="regions" />
-      <p>
-        <a href={base}>Regions</a>
-      </p>
-      <h1>Rename {region.name}</h1>
-      <form method="post" action={`${base}/${region.id}`} class="form" novalidate>
-        <FormErrors errors={errors} />
-        <Field name="name" label="Name" value={values.name} errors={errors} maxlength={100} autocomplete="off" />
-        <button type="submit">Save</button>
-      </form>
-    </Layout>
+    <CrewsFormPage user={user} current="regions" title={`Rename ${region.name}`} back={{ href: base, label: "Regions" }} action={`${base}/${region.id}`} errors={errors}>
+      <Field name="name" label="Name" value={values.name} errors={errors} maxlength={100} autocomplete="off" />
+      <button type="submit">Save</button>
+    </CrewsFormPage>
   );
 }

@@ -2,10 +2,9 @@ import { DEFAULT_RULES, PROVIDER_LABELS, WEATHER_PROVIDERS } from "../../domain/
 import type { FieldErrors } from "../../domain/errors.ts";
 import { Field, FormErrors } from "../components.tsx";
 import { Checkbox, Select } from "../crm/fields.tsx";
-import { Layout, type Flash, type SignedIn } from "../layout.tsx";
-import { CrewsNav, crewsBase } from "./nav.tsx";
+import { Layout, type Flash } from "../layout.tsx";
+import { CrewsNav, crewsBase, type InWorkspace } from "./nav.tsx";
 
-type InWorkspace = SignedIn & { workspace: { slug: string; name: string } };
 const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"].map((label, i) => ({ value: String(i + 1), label }));
 
 export function CrewSettingsPage({ user, values, errors, canManage, timeZone, flash }: { user: InWorkspace; values: Record<string, string>; errors?: FieldErrors; canManage: boolean; timeZone: string; flash?: Flash | null }) {
