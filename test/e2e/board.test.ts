@@ -1,32 +1,24 @@
 // The pipeline board in a real browser: a card dragged to another column moves the deal (static/board.js submits
 // the card's own move form), the keyboard control works the same way, and neither raises a CSP violation.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { testApp } from "../support/app.ts";
+import type { Browser, Page } from "playwright-core";
 import { useTestDatabase } from "../support/db.ts";
 import { createAccount, type Account } from "../support/factories.ts";
-import { CHROMIUM, hasChromium, LAUNCH_ARGS, SCREENSHOTS, watchedPage } from "./browser.ts";
+import { hasChromium, SCREENSHOTS, startBrowserApp, type BrowserApp, watchedPage } from "./browser.ts";
 
 describe("the pipeline board in a real browser", () => {
-  let server: ReturnType<typeof Bun.serve>;
   let browser: Browser;
   let base: string;
   const t = useTestDatabase();
-  let app: ReturnType<typeof testApp>;
+  let app: BrowserApp["app"];
+  let web: BrowserApp | undefined;
   if (hasChromium) {
     beforeAll(async () => {
-      app = testApp({ db: t.db, env: { TRUST_PROXY: "false" } });
-      server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req, srv) => app.fetch(req, srv) });
-      base = `http://127.0.0.1:${server.port}`;
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-      mkdirSync(SCREENSHOTS, { recursive: true });
+      web = await startBrowserApp(t.db);
+      ({ app, base, browser } = web);
     });
-    afterAll(async () => {
-      await browser?.close();
-      await server?.stop(true);
-    });
+    afterAll(() => web?.stop());
   }
 
   /** A signed-in workspace with the default pipeline and one deal in its first stage. */

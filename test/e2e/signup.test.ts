@@ -1,29 +1,21 @@
 // Sign-up in a real browser: with htmx (inline validation as you type) and with JavaScript off (plain form posts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
-import { testApp } from "../support/app.ts";
+import type { Browser } from "playwright-core";
 import { useTestDatabase } from "../support/db.ts";
-import { CHROMIUM, hasChromium, LAUNCH_ARGS, SCREENSHOTS, watchedPage } from "./browser.ts";
+import { hasChromium, SCREENSHOTS, startBrowserApp, type BrowserApp, watchedPage } from "./browser.ts";
 
 describe("sign-up in a real browser", () => {
-  let server: ReturnType<typeof Bun.serve>;
   let browser: Browser;
   let base: string;
+  let web: BrowserApp | undefined;
   if (hasChromium) {
     const t = useTestDatabase();
     beforeAll(async () => {
-      const app = testApp({ db: t.db, env: { TRUST_PROXY: "false" } });
-      server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req, srv) => app.fetch(req, srv) });
-      base = `http://127.0.0.1:${server.port}`;
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-      mkdirSync(SCREENSHOTS, { recursive: true });
+      web = await startBrowserApp(t.db);
+      ({ base, browser } = web);
     });
-    afterAll(async () => {
-      await browser?.close();
-      await server?.stop(true);
-    });
+    afterAll(() => web?.stop());
   }
 
   test.skipIf(!hasChromium)("fields are checked as you leave them, then the form creates the workspace, with no CSP violation", async () => {
