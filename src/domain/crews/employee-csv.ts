@@ -6,7 +6,7 @@ import { inTransaction, type Ctx } from "../context.ts";
 import { csvCell } from "../crm/exports.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import { cell, readCsvUpload, saveImportReport, type ImportOutcome } from "./crew-imports.ts";
-import { actorUserId, optionalEmail, optionalPhone, requiredText } from "./people-common.ts";
+import { actorUserId, importRegions, optionalEmail, optionalPhone, requiredText } from "./people-common.ts";
 
 // Employees as CSV: the export's columns are the import's, so a file exported, edited and imported again updates
 // the same people. A row matches an existing employee by email, else by name; foreman and region are given by name
@@ -90,8 +90,7 @@ export async function importEmployees(ctx: Ctx, file: File | null): Promise<Impo
     const byEmail = new Map(existing.filter((e) => e.email_key).map((e) => [e.email_key!, e]));
     const byName = new Map<string, Existing[]>();
     for (const e of existing) byName.set(e.name_key, [...(byName.get(e.name_key) ?? []), e]);
-    const regions = new Map((await tx.db.selectFrom("crew_regions").select(["id", "name_key"]).where("tenant_id", "=", t).execute()).map((r) => [r.name_key, r.id]));
-    const newRegions: { id: string; name: string }[] = [];
+    const regions = await importRegions(tx, t);
     const rejected: { row: string[]; reason: string }[] = [];
     const planned: Planned[] = [];
     const claimed = new Set<string>();
@@ -122,23 +121,12 @@ export async function importEmployees(ctx: Ctx, file: File | null): Promise<Impo
         reject(`${input.name} appears on an earlier line of this file`);
         continue;
       }
-      const regionCell = cell(upload, row, "region");
-      let regionId = match?.region_id ?? null;
-      if (regionCell !== undefined) {
-        if (regionCell === "") regionId = null;
-        else if (regionCell.length > 100) {
-          reject("the region name is longer than 100 characters");
-          continue;
-        } else {
-          const key = regionCell.toLowerCase();
-          regionId = regions.get(key) ?? null;
-          if (!regionId) {
-            regionId = Bun.randomUUIDv7();
-            regions.set(key, regionId);
-            newRegions.push({ id: regionId, name: regionCell });
-          }
-        }
+      const region = regions.resolve(cell(upload, row, "region"), match?.region_id ?? null);
+      if ("error" in region) {
+        reject(region.error);
+        continue;
       }
+      const regionId = region.id;
       const p: Planned = {
         id: match?.id ?? Bun.randomUUIDv7(),
         isNew: !match,
@@ -210,10 +198,7 @@ export async function importEmployees(ctx: Ctx, file: File | null): Promise<Impo
     }
     const writes = planned.filter((p) => p.changed);
 
-    for (const r of newRegions) {
-      await tx.db.insertInto("crew_regions").values({ tenant_id: t, id: r.id, name: r.name, created_at: tx.now }).execute();
-      await audit(tx, "region.created", { type: "region", id: r.id }, { name: r.name, source: "import" });
-    }
+    await regions.save();
     if (writes.length) {
       const col = <K extends keyof Planned>(k: K) => writes.map((p) => p[k]);
       // One statement for every row; foremen come after, since a foreman may be a row further down.

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EmailSchema, normalizeEmail } from "../auth/accounts.ts";
 import type { Ctx } from "../context.ts";
 import { Invalid } from "../errors.ts";
+import { audit } from "../audit/audit.ts";
 
 // What the crews people pages (regions, employees, projects, settings, CSV) share: form fields, list cursors.
 
@@ -55,3 +56,36 @@ export const containsPattern = (typed: string) => `%${typed.toLowerCase().replac
 /** A Postgres unique violation (another request made the same name first). */
 export const isUniqueViolation = (err: unknown, constraint?: string) =>
   !!err && typeof err === "object" && (err as { code?: string }).code === "23505" && (!constraint || String((err as { constraint_name?: string }).constraint_name ?? "").includes(constraint));
+
+/**
+ * The region column of an employee or project import: names match existing regions in any case; an unknown name
+ * becomes a new region, created (and audited) with the import by save(). An empty cell clears the region; a
+ * missing column keeps what the record had.
+ */
+export async function importRegions(tx: Ctx, tenantId: string) {
+  const rows = await tx.db.selectFrom("crew_regions").select(["id", "name_key"]).where("tenant_id", "=", tenantId).execute();
+  const known = new Map(rows.map((r) => [r.name_key, r.id]));
+  const created: { id: string; name: string }[] = [];
+  return {
+    /** The region id for a cell, or the reason the line is refused. */
+    resolve(cell: string | undefined, current: string | null): { id: string | null } | { error: string } {
+      if (cell === undefined) return { id: current };
+      if (cell === "") return { id: null };
+      if (cell.length > 100) return { error: "the region name is longer than 100 characters" };
+      const key = cell.toLowerCase();
+      let id = known.get(key);
+      if (!id) {
+        id = Bun.randomUUIDv7();
+        known.set(key, id);
+        created.push({ id, name: cell });
+      }
+      return { id };
+    },
+    async save() {
+      for (const r of created) {
+        await tx.db.insertInto("crew_regions").values({ tenant_id: tenantId, id: r.id, name: r.name, created_at: tx.now }).execute();
+        await audit(tx, "region.created", { type: "region", id: r.id }, { name: r.name, source: "import" });
+      }
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { inTransaction, type Ctx } from "../context.ts";
 import { csvCell } from "../crm/exports.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import { cell, readCsvUpload, saveImportReport, type ImportOutcome } from "./crew-imports.ts";
-import { actorUserId } from "./people-common.ts";
+import { actorUserId, importRegions } from "./people-common.ts";
 import { ProjectSchema, PROJECT_STATUSES, STATUS_LABELS, type ProjectInput } from "./projects.ts";
 import type { ProjectStatus } from "./tables.ts";
 
@@ -70,11 +70,10 @@ export async function importProjects(ctx: Ctx, file: File | null): Promise<Impor
     const byName = new Map<string, typeof existing>();
     for (const p of existing) byName.set(p.name_key, [...(byName.get(p.name_key) ?? []), p]);
     const numberOwner = new Map(existing.filter((p) => p.number_key).map((p) => [p.number_key!, p.id]));
-    const regions = new Map((await tx.db.selectFrom("crew_regions").select(["id", "name_key"]).where("tenant_id", "=", t).execute()).map((r) => [r.name_key, r.id]));
+    const regions = await importRegions(tx, t);
     const members = new Map(
       (await sql<{ id: string; email: string }>`select u.id, u.email_normalized as email from memberships m join users u on u.id = m.user_id where m.tenant_id = ${t}`.execute(tx.db)).rows.map((m) => [m.email, m.id]),
     );
-    const newRegions: { id: string; name: string }[] = [];
     const rejected: { row: string[]; reason: string }[] = [];
     const writes: Row[] = [];
     const claimed = new Set<string>();
@@ -105,22 +104,12 @@ export async function importProjects(ctx: Ctx, file: File | null): Promise<Impor
         values[f] = v !== undefined ? v : kept === null || kept === undefined ? "" : String(kept);
       }
       if (cell(upload, row, "status") !== undefined) values.status = statusOf(values.status!);
-      const regionCell = cell(upload, row, "region");
-      let regionId = match?.region_id ?? null;
-      if (regionCell !== undefined) {
-        if (regionCell === "") regionId = null;
-        else if (regionCell.length > 100) {
-          reject("the region name is longer than 100 characters");
-          continue;
-        } else {
-          regionId = regions.get(regionCell.toLowerCase()) ?? null;
-          if (!regionId) {
-            regionId = Bun.randomUUIDv7();
-            regions.set(regionCell.toLowerCase(), regionId);
-            newRegions.push({ id: regionId, name: regionCell });
-          }
-        }
+      const region = regions.resolve(cell(upload, row, "region"), match?.region_id ?? null);
+      if ("error" in region) {
+        reject(region.error);
+        continue;
       }
+      const regionId = region.id;
       const managerCell = cell(upload, row, "manager");
       let managerId = match?.manager_id ?? null;
       if (managerCell !== undefined) {
@@ -159,10 +148,7 @@ export async function importProjects(ctx: Ctx, file: File | null): Promise<Impor
       writes.push({ ...input, id, isNew: !match });
     }
 
-    for (const r of newRegions) {
-      await tx.db.insertInto("crew_regions").values({ tenant_id: t, id: r.id, name: r.name, created_at: tx.now }).execute();
-      await audit(tx, "region.created", { type: "region", id: r.id }, { name: r.name, source: "import" });
-    }
+    await regions.save();
     if (writes.length) {
       const col = <K extends keyof Row>(k: K) => writes.map((w) => w[k]);
       // Numbers move between projects in a file (A takes B's old number): clear them first, then write them all.
