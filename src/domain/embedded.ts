@@ -80,9 +80,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     throw new Error(`embedded PostgreSQL failed to start on port ${opts.port}: ${err ?? ""}\n${logs.slice(-10).join("\n")}`);
   }
 
-  const base = `127.0.0.1:${opts.port}`;
-  const superUrl = `postgres://postgres:${encodeURIComponent(secrets.superPassword)}@${base}/postgres`;
-  const su = postgres(superUrl, { max: 1, onnotice: () => {} });
+  const urls = urlsFor(opts.port, secrets);
+  const su = postgres(urls.superUrl, { max: 1, onnotice: () => {} });
   try {
     await ensureRoles(su, secrets);
     const [exists] = await su`select 1 from pg_database where datname = ${DATABASE_NAME}`;
@@ -90,11 +89,16 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   } finally {
     await su.end();
   }
+  return { ...urls, stop: () => stopGently(pg) };
+}
+
+/** The three connections to an embedded server on this port (loopback only). */
+function urlsFor(port: number, s: Secrets): Omit<EmbeddedServer, "stop"> {
+  const base = `127.0.0.1:${port}`;
   return {
-    superUrl,
-    ownerUrl: `postgres://${OWNER_ROLE}:${encodeURIComponent(secrets.ownerPassword)}@${base}/${DATABASE_NAME}`,
-    appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(secrets.appPassword)}@${base}/${DATABASE_NAME}`,
-    stop: () => stopGently(pg),
+    superUrl: `postgres://postgres:${encodeURIComponent(s.superPassword)}@${base}/postgres`,
+    ownerUrl: `postgres://${OWNER_ROLE}:${encodeURIComponent(s.ownerPassword)}@${base}/${DATABASE_NAME}`,
+    appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(s.appPassword)}@${base}/${DATABASE_NAME}`,
   };
 }
 
@@ -178,11 +182,5 @@ export function runningEmbedded(dataDir: string): Omit<EmbeddedServer, "stop"> |
     return null;
   }
   if (!Number.isInteger(port) || port <= 0) return null;
-  const s = readSecrets(dir);
-  const base = `127.0.0.1:${port}`;
-  return {
-    superUrl: `postgres://postgres:${encodeURIComponent(s.superPassword)}@${base}/postgres`,
-    ownerUrl: `postgres://${OWNER_ROLE}:${encodeURIComponent(s.ownerPassword)}@${base}/${DATABASE_NAME}`,
-    appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(s.appPassword)}@${base}/${DATABASE_NAME}`,
-  };
+  return urlsFor(port, readSecrets(dir));
 }
