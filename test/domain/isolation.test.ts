@@ -42,7 +42,7 @@ const DEFINER_FUNCTIONS: Record<string, string> = {
   "app_private.search_first": "the first matches of a search through its index under RLS, to tell narrow searches from broad ones",
   "app_private.cron_last_runs": "the retention page reads when each scheduled job last ran from graphile-worker's bookkeeping (task names and times only)",
   "app_private.release_expired_slug": "frees an old slug whose redirect ran out, whichever workspace held it",
-  "app_private.api_key_by_hash": "a bearer API key names no workspace: finds its workspace and row id by the key's hash",
+  "app_private.api_key_hit": "a bearer API key names no workspace: finds its workspace and row id by the key's hash, and counts the request against the key's rate limit",
   "app_private.api_refresh_by_hash": "a refresh token names no workspace: finds its workspace and row id by the token's hash",
   "app_private.revoke_user_api_credentials": "account erasure revokes the user's API keys and refresh tokens in every workspace at once (P15)",
   "app_private.billing_customer_workspace": "the payment processor's webhook names a customer id before the workspace is known",

@@ -7,6 +7,7 @@ import { parseForm } from "../crm/companies.ts";
 import { isUuid, requiredText } from "../crm/shared.ts";
 import { authorize } from "../tenancy/permissions.ts";
 import type { Role } from "../schema.ts";
+import { apiWindowStart } from "./limits.ts";
 import { randomSecret, sha256Hex } from "./secrets.ts";
 import type { ApiScope } from "./tables.ts";
 
@@ -93,17 +94,23 @@ export interface KeyPrincipal {
   name: string;
   scopes: ApiScope[];
   workspaceStatus: string;
+  /** This request's count in the key's rate-limit window; null when not counted (a refused write). */
+  hits: number | null;
 }
 
 const LAST_USED_EVERY_MS = 60_000;
 
-/** The live key this bearer string is, or null (unknown, revoked). Records its last use, at most once a minute. */
-export async function authenticateApiKey(ctx: Ctx, key: string): Promise<KeyPrincipal | null> {
+/**
+ * The live key this bearer string is, or null (unknown, revoked), with this request counted against the key's rate
+ * limit (`write`: a change, not counted when the workspace is read-only and refuses it). Records its last use, at
+ * most once a minute.
+ */
+export async function authenticateApiKey(ctx: Ctx, key: string, write: boolean): Promise<KeyPrincipal | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
-  // One call finds the key with all a request needs (revoked keys are not found); only a stale last-used time costs
-  // a write, at most once per LAST_USED_EVERY_MS.
-  const found = await sql<{ tenant_id: string; id: string; status: string; name: string; scopes: ApiScope[]; last_used_at: Date | null }>`
-    select * from app_private.api_key_by_hash(${sha256Hex(key)})`.execute(ctx.db);
+  // One call finds the key with all a request needs (revoked keys are not found) and counts the hit (migration
+  // 0026); only a stale last-used time costs a write, at most once per LAST_USED_EVERY_MS.
+  const found = await sql<{ tenant_id: string; id: string; status: string; name: string; scopes: ApiScope[]; last_used_at: Date | null; hits: number | null }>`
+    select * from app_private.api_key_hit(${sha256Hex(key)}, ${apiWindowStart(ctx.now)}, ${write})`.execute(ctx.db);
   const hit = found.rows[0];
   if (!hit) return null;
   if (!hit.last_used_at || ctx.now.getTime() - hit.last_used_at.getTime() > LAST_USED_EVERY_MS) {
@@ -111,7 +118,7 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<KeyPrin
       tx.db.updateTable("api_keys").set({ last_used_at: tx.now }).where("tenant_id", "=", hit.tenant_id).where("id", "=", hit.id).execute(),
     );
   }
-  return { tenantId: hit.tenant_id, keyId: hit.id, name: hit.name, scopes: hit.scopes, workspaceStatus: hit.status };
+  return { tenantId: hit.tenant_id, keyId: hit.id, name: hit.name, scopes: hit.scopes, workspaceStatus: hit.status, hits: hit.hits };
 }
 
 /** P15: an account being erased loses its keys and refresh tokens in every workspace, at once. */

@@ -14,15 +14,25 @@ export interface ApiQuota {
   allowed: boolean;
 }
 
-export async function hitApiLimit(db: DB, credentialId: string, limit: number, now: Date): Promise<ApiQuota> {
+/** The start of the fixed window `now` falls in. */
+export function apiWindowStart(now: Date): Date {
   const windowMs = API_WINDOW_SECONDS * 1000;
-  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  return new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+}
+
+/** The quota after `hits` requests in the window that holds `now`. */
+export function apiQuota(hits: number, limit: number, now: Date): ApiQuota {
+  const resetSeconds = Math.max(1, Math.ceil((apiWindowStart(now).getTime() + API_WINDOW_SECONDS * 1000 - now.getTime()) / 1000));
+  return { limit, remaining: Math.max(0, limit - hits), resetSeconds, allowed: hits <= limit };
+}
+
+/** Counts one request of a credential (API keys are counted by the call that finds them, api_key_hit). */
+export async function hitApiLimit(db: DB, credentialId: string, limit: number, now: Date): Promise<ApiQuota> {
   const row = await db
     .insertInto("rate_limit_counters")
-    .values({ bucket: `api:${credentialId}`, window_start: windowStart, hits: 1 })
+    .values({ bucket: `api:${credentialId}`, window_start: apiWindowStart(now), hits: 1 })
     .onConflict((oc) => oc.columns(["bucket", "window_start"]).doUpdateSet({ hits: sql`rate_limit_counters.hits + 1` }))
     .returning("hits")
     .executeTakeFirstOrThrow();
-  const resetSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
-  return { limit, remaining: Math.max(0, limit - row.hits), resetSeconds, allowed: row.hits <= limit };
+  return apiQuota(row.hits, limit, now);
 }

@@ -19,10 +19,10 @@ export function bearerAuth(): MiddlewareHandler<ApiEnv> {
     const ctx = apiCtxBase(c);
     let principal: Principal | null = null;
     if (credential.startsWith("stw_")) {
-      const k = await authenticateApiKey(ctx, credential);
+      const k = await authenticateApiKey(ctx, credential, !SAFE.has(c.req.method));
       if (k) {
         const role = roleOfScopes(k.scopes);
-        principal = { kind: "key", credentialId: k.keyId, tenantId: k.tenantId, role, workspaceStatus: k.workspaceStatus, actor: { type: "api", id: k.keyId, label: `API key ${k.name}`, role } };
+        principal = { kind: "key", credentialId: k.keyId, tenantId: k.tenantId, role, workspaceStatus: k.workspaceStatus, hits: k.hits, actor: { type: "api", id: k.keyId, label: `API key ${k.name}`, role } };
       }
     } else {
       const t = await authenticateAccessToken(ctx, tokenSettings(c), credential);

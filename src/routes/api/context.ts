@@ -15,6 +15,8 @@ export interface Principal {
   role: Role;
   actor: Actor;
   workspaceStatus: string;
+  /** Set when authentication already counted this request against the credential's limit (API keys). */
+  hits?: number | null;
 }
 
 export type ApiEnv = { Variables: AppEnv["Variables"] & { principal: Principal } };

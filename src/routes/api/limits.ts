@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { hitApiLimit } from "../../domain/api/limits.ts";
+import { apiQuota, hitApiLimit } from "../../domain/api/limits.ts";
 import { claimIdempotencyKey, settleIdempotencyKey } from "../../domain/api/idempotency.ts";
 import { sha256Hex } from "../../domain/api/secrets.ts";
 import { apiCtx, type ApiEnv } from "./context.ts";
@@ -12,7 +12,9 @@ import { problem } from "./problem.ts";
 export function apiRateLimit(): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const { deps } = c.var;
-    const q = await hitApiLimit(deps.db.app, c.var.principal.credentialId, deps.config.API_RATE_PER_MINUTE, deps.now());
+    const { hits, credentialId } = c.var.principal;
+    // An API key's hit was counted by the call that found the key (one round trip); a token's is counted here.
+    const q = typeof hits === "number" ? apiQuota(hits, deps.config.API_RATE_PER_MINUTE, deps.now()) : await hitApiLimit(deps.db.app, credentialId, deps.config.API_RATE_PER_MINUTE, deps.now());
     const headers = { "ratelimit-policy": `"default";q=${q.limit};w=60`, ratelimit: `"default";r=${q.remaining};t=${q.resetSeconds}` };
     if (!q.allowed) return problem(c, 429, `This credential made more than ${q.limit} requests this minute. Wait ${q.resetSeconds} s.`, {}, { ...headers, "retry-after": String(q.resetSeconds) });
     await next();

@@ -32,6 +32,22 @@ describe("REST API limits and safety", () => {
     expect((await api(app, key, "GET", "/contacts")).status).toBe(200);
   });
 
+  test("a key's limit is shared by every web process on the database, and refused writes to a read-only workspace use none of it", async () => {
+    const now = new Date("2026-04-01T09:00:10Z");
+    const env = { API_RATE_PER_MINUTE: "4" };
+    const first = testApp({ db: t.db, env, now: () => now });
+    const second = testApp({ db: t.db, env, now: () => now });
+    const owner = await createAccount(t, first);
+    const key = await createKey(owner);
+    expect((await api(first, key, "GET", "/contacts")).headers.get("ratelimit")).toBe('"default";r=3;t=50');
+    expect((await api(second, key, "GET", "/contacts")).headers.get("ratelimit")).toBe('"default";r=2;t=50');
+    await t.su`update tenants set status = 'cancelled', cancelled_at = now(), purge_after = now() + interval '30 days' where id = ${owner.tenantId}`;
+    for (let i = 0; i < 3; i++) expect((await api(second, key, "POST", "/companies", { name: "Refused Ltd" })).status).toBe(403);
+    expect((await api(first, key, "GET", "/contacts")).headers.get("ratelimit")).toBe('"default";r=1;t=50');
+    expect((await api(second, key, "GET", "/contacts")).status).toBe(200);
+    expect((await api(first, key, "GET", "/contacts")).status).toBe(429);
+  });
+
   test("a POST repeated with the same Idempotency-Key replays the first response and creates once", async () => {
     const app = testApp({ db: t.db });
     const owner = await createAccount(t, app);
