@@ -24,6 +24,8 @@ export type AppEnv = {
     /** Set by the session middleware; null when signed out. */
     user: User | null;
     session: Session | null;
+    /** The membership for the /t/<slug> of the path (slug as written there), read with the session. */
+    sessionMembership?: { slug: string; membership: Membership | null };
     /** Set by the tenant middleware under /t/:slug. */
     membership: Membership;
     /** A CRM page's one transaction (see routes/crm/index.ts); domain calls made with requestCtx() join it. */

@@ -3,7 +3,9 @@ import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import type { Ctx } from "../context.ts";
 import type { DB } from "../db.ts";
+import { sql } from "kysely";
 import type { User } from "../schema.ts";
+import { membershipOfRow, type Membership, type MembershipRow } from "../tenancy/workspaces.ts";
 
 // Sessions after Lucia's guide: the token is `<id>.<secret>`; the database keeps the id and SHA-256 of the secret,
 // so a leaked table signs nobody in. Expiry slides: activity in the second half of the lifetime renews it.
@@ -52,23 +54,30 @@ export async function createSession(ctx: Ctx, userId: string, policy: SessionPol
   return { token: `${id}.${secret}`, session: { id, userId, expiresAt, renewed: false } };
 }
 
+/** The membership's columns as the session query names them (m_…), all null when the user is no member there. */
+type Prefixed = { [K in keyof MembershipRow as `m_${K}`]?: MembershipRow[K] | null };
+
 /** The session and its user for a cookie's token, or null. Expired sessions are deleted on sight. */
 export async function validateSessionToken(
   db: DB,
   token: string,
   now: Date,
   policy: SessionPolicy,
-  meta: { ip: string | null } = { ip: null },
-): Promise<{ session: Session; user: User } | null> {
+  meta: { ip: string | null; workspaceSlug?: string } = { ip: null },
+): Promise<{ session: Session; user: User; membership?: Membership | null } | null> {
   const [id, secret] = token.split(".");
   if (!id || !secret || id.length > 64 || secret.length > 64) return null;
-  const row = await db
-    .selectFrom("sessions")
-    .innerJoin("users", "users.id", "sessions.user_id")
-    .select(["sessions.id as sid", "sessions.secret_hash", "sessions.expires_at", "sessions.last_seen_at", "sessions.ip as session_ip"])
-    .selectAll("users")
-    .where("sessions.id", "=", id)
-    .executeTakeFirst();
+  // A page under /t/<slug> needs the user's membership there too: the same round trip fetches it (the tenant
+  // middleware uses it only once this session has been proven valid below).
+  const slug = meta.workspaceSlug;
+  const r = await sql<User & { sid: string; secret_hash: Uint8Array; expires_at: Date; last_seen_at: Date; session_ip: string | null } & Prefixed>`
+    select s.id as sid, s.secret_hash, s.expires_at, s.last_seen_at, s.ip as session_ip, u.*
+      ${slug === undefined ? sql`` : sql`, m.tenant_id as m_tenant_id, m.name as m_name, m.slug as m_slug, m.role as m_role, m.status as m_status,
+        m.cancelled_at as m_cancelled_at, m.suspended_at as m_suspended_at, m.purge_after as m_purge_after`}
+    from sessions s join users u on u.id = s.user_id
+      ${slug === undefined ? sql`` : sql`left join lateral app_private.membership_by_slug(u.id, ${slug}) m on true`}
+    where s.id = ${id}`.execute(db);
+  const row = r.rows[0];
   if (!row) return null;
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secret_hash))) return null;
   if (row.expires_at.getTime() <= now.getTime()) {
@@ -89,8 +98,14 @@ export async function validateSessionToken(
     if (meta.ip) update.ip = meta.ip;
   }
   if (Object.keys(update).length) await db.updateTable("sessions").set(update).where("id", "=", id).execute();
-  const { sid: _sid, secret_hash: _h, expires_at: _e, last_seen_at: _l, session_ip: _ip, ...user } = row;
-  return { session: { id, userId: user.id, expiresAt, renewed }, user };
+  const { sid: _sid, secret_hash: _h, expires_at: _e, last_seen_at: _l, session_ip: _ip, m_tenant_id, m_name, m_slug, m_role, m_status, m_cancelled_at, m_suspended_at, m_purge_after, ...user } = row;
+  const found = { session: { id, userId: user.id, expiresAt, renewed }, user: user as User };
+  if (slug === undefined) return found;
+  const membership =
+    m_tenant_id && m_name && m_slug && m_role && m_status
+      ? membershipOfRow({ tenant_id: m_tenant_id, name: m_name, slug: m_slug, role: m_role, status: m_status, cancelled_at: m_cancelled_at ?? null, suspended_at: m_suspended_at ?? null, purge_after: m_purge_after ?? null })
+      : null;
+  return { ...found, membership };
 }
 
 export async function invalidateSession(db: DB, sessionId: string): Promise<void> {

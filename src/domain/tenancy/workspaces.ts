@@ -40,10 +40,15 @@ export interface Membership {
  * The same query says where the workspace is in its life, so read-only enforcement costs no second query.
  */
 export async function membershipBySlug(db: DB, userId: string, slug: string): Promise<Membership | null> {
-  const r = await sql<{ tenant_id: string; name: string; slug: string; role: Role; status: WorkspaceStatus; cancelled_at: Date | null; suspended_at: Date | null; purge_after: Date | null }>`
-    select * from app_private.membership_by_slug(${userId}, ${slug})`.execute(db);
+  const r = await sql<MembershipRow>`select * from app_private.membership_by_slug(${userId}, ${slug})`.execute(db);
   const row = r.rows[0];
-  if (!row) return null;
+  return row ? membershipOfRow(row) : null;
+}
+
+/** A row of app_private.membership_by_slug (also fetched with the session, see validateSessionToken). */
+export interface MembershipRow { tenant_id: string; name: string; slug: string; role: Role; status: WorkspaceStatus; cancelled_at: Date | null; suspended_at: Date | null; purge_after: Date | null }
+
+export function membershipOfRow(row: MembershipRow): Membership {
   const lifecycle = { status: row.status, cancelledAt: row.cancelled_at, suspendedAt: row.suspended_at, purgeAfter: row.purge_after };
   return { tenantId: row.tenant_id, name: row.name, slug: row.slug, role: row.role, lifecycle };
 }

@@ -27,6 +27,9 @@ export function clientIp(c: Context<AppEnv>): string | null {
   return server?.requestIP?.(c.req.raw)?.address ?? null;
 }
 
+// A page in a workspace: its membership comes with the session, in the same query (see tenantMiddleware).
+const WORKSPACE_PATH = /^\/t\/([^/]+)/;
+
 /** Reads the session cookie, sets c.var.user, renews the cookie when the session slid forward. */
 export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -35,10 +38,12 @@ export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
     const token = getCookie(c, cookieName(c));
     if (token) {
       const { deps } = c.var;
-      const found = await validateSessionToken(deps.db.app, token, deps.now(), { lifetimeDays: deps.config.SESSION_DAYS }, { ip: clientIp(c) });
+      const workspaceSlug = WORKSPACE_PATH.exec(c.req.path)?.[1];
+      const found = await validateSessionToken(deps.db.app, token, deps.now(), { lifetimeDays: deps.config.SESSION_DAYS }, { ip: clientIp(c), workspaceSlug });
       if (found) {
         c.set("user", found.user);
         c.set("session", found.session);
+        if (workspaceSlug !== undefined) c.set("sessionMembership", { slug: workspaceSlug, membership: found.membership ?? null });
         if (found.session.renewed) setSessionCookie(c, token, found.session.expiresAt);
       } else {
         clearSessionCookie(c);

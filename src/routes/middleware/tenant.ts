@@ -30,7 +30,9 @@ export function tenantMiddleware(): MiddlewareHandler<AppEnv> {
       return c.redirect(`/signin?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
     }
     const { deps } = c.var;
-    const membership = await membershipBySlug(deps.db.app, user.id, slug);
+    // Usually read with the session (one query); the route's slug is decoded, so only an exact match is reused.
+    const prefetched = c.var.sessionMembership;
+    const membership = prefetched?.slug === slug ? prefetched.membership : await membershipBySlug(deps.db.app, user.id, slug);
     if (!membership) {
       const current = await redirectedSlug(deps.db.app, user.id, slug, deps.now());
       if (current && c.req.method === "GET") {
