@@ -67,6 +67,17 @@ export async function findSubject(tx: Ctx, ref: SubjectRef): Promise<SubjectInfo
   return { ...ref, label: r.rows[0].label };
 }
 
+/** findSubject() and workspaceZone() in one statement: a record page reads both. */
+async function subjectInZone(tx: Ctx, ref: SubjectRef): Promise<{ subject: SubjectInfo; timeZone: string }> {
+  if (!isUuid(ref.id) || !(ref.kind in PLURALS)) throw new NotFound();
+  const r = await sql<{ label: string; time_zone: string | null }>`
+    select ${subjectLabelSql(ref.kind)} as label, (select t.time_zone from tenants t where t.id = ${tx.tenantId}) as time_zone
+    from ${sql.table(PLURALS[ref.kind])} s
+    where s.tenant_id = ${tx.tenantId} and s.id = ${ref.id}`.execute(tx.db);
+  if (!r.rows[0]) throw new NotFound();
+  return { subject: { ...ref, label: r.rows[0].label }, timeZone: r.rows[0].time_zone ?? "UTC" };
+}
+
 /** Parses form values with a schema, or throws Invalid with one message per field. */
 export function parseValues<S extends z.ZodType>(schema: S, values: Record<string, string>): z.output<S> {
   // Postgres text cannot hold NUL: dropped here, or a stray byte in a form would be a 500 instead of a save.
@@ -88,8 +99,16 @@ export async function workspaceZone(tx: Ctx): Promise<string> {
   return row?.time_zone ?? "UTC";
 }
 
+// One formatter per zone, kept: building one costs far more than using it (zones are a fixed set of names).
+const WALL_CLOCKS = new Map<string, Intl.DateTimeFormat>();
+
 function wallClock(at: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(at);
+  let f = WALL_CLOCKS.get(timeZone);
+  if (!f) {
+    if (WALL_CLOCKS.size >= 1000) WALL_CLOCKS.clear(); // a bound, whatever spellings of zones arrive
+    WALL_CLOCKS.set(timeZone, (f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })));
+  }
+  const parts = f.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return { date: `${get("year")}-${get("month")}-${get("day")}`, time: `${get("hour")}:${get("minute")}`, seconds: get("second") };
 }
@@ -252,11 +271,10 @@ export interface TimelineData {
 export async function loadTimeline(ctx: Ctx, kind: CrmObject, id: string, cursor?: string | null): Promise<TimelineData> {
   authorize(ctx, "records.view");
   return inTransaction(ctx, async (tx) => {
-    const subject = await findSubject(tx, { kind, id });
+    const { subject, timeZone } = await subjectInZone(tx, { kind, id });
     const cur = decodeCursor(cursor);
     const { items, nextCursor } = await timelinePage(tx, subject, cur);
     const canEdit = can(tx.actor?.role, "records.edit");
-    const timeZone = await workspaceZone(tx);
     return {
       kind,
       id,

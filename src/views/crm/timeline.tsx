@@ -205,12 +205,22 @@ function Select(p: InputProps & { options: [string, string][] }) {
 const KIND_LABELS = { call: "Call", meeting: "Meeting", email: "Email" } as const;
 const MESSAGE_CHANNELS: Record<string, string> = { email: "Email", sms: "SMS", whatsapp: "WhatsApp", rcs: "RCS" };
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (it was a tenth of a contact page's CPU):
+// one per time zone, kept. Zones are a fixed set of names, so the map stays small.
+const WHEN_FORMATS = new Map<string, Intl.DateTimeFormat>();
+const DAY_FORMAT = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "short", year: "numeric" });
+
 function when(at: Date, timeZone: string) {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" }).format(at);
+  let f = WHEN_FORMATS.get(timeZone);
+  if (!f) {
+    if (WHEN_FORMATS.size >= 1000) WHEN_FORMATS.clear(); // a bound, whatever spellings of zones arrive
+    WHEN_FORMATS.set(timeZone, (f = new Intl.DateTimeFormat("en-GB", { timeZone, day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" })));
+  }
+  return f.format(at);
 }
 
 export function dayLabel(day: string) {
-  return new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "short", year: "numeric" }).format(new Date(`${day}T00:00:00Z`));
+  return DAY_FORMAT.format(new Date(`${day}T00:00:00Z`));
 }
 
 function Item({ item, p }: { item: TimelineItem; p: TimelineSectionProps }) {
