@@ -6,16 +6,16 @@
 // under load is `bun run bench --crm --api`.
 //
 //   DATA_DIR=/dev/shm/x EMBEDDED_PG_PORT=23811 bun bench/profile.ts [N=200] [filter]
+import net from "node:net";
 import postgres from "postgres";
 import { Kysely } from "kysely";
-import { PostgresJSDialect } from "kysely-postgres-js";
 import { createApp } from "../src/app.tsx";
 import { parseConfig } from "../src/config.ts";
 import { startEmbedded } from "../src/domain/embedded.ts";
 import { createSession } from "../src/domain/auth/sessions.ts";
 import { systemCtx } from "../src/domain/context.ts";
 import type { Database } from "../src/domain/schema.ts";
-import type { Db } from "../src/domain/db.ts";
+import { dialect, type Db } from "../src/domain/db.ts";
 import { KEY_PREFIX } from "../src/domain/api/keys.ts";
 import { randomSecret, sha256Hex } from "../src/domain/api/secrets.ts";
 import { encodeCursor } from "../src/domain/crm/list-cursor.ts";
@@ -37,12 +37,20 @@ const debug = (_conn: number, query: string, params: unknown[]) => {
   if (process.env.SHOW_SQL === "full") log.push(`${query.replace(/\s+/g, " ")}\n      ${JSON.stringify(params)}`);
   else if (process.env.SHOW_SQL) log.push(query.replace(/\s+/g, " ").slice(0, 160));
 };
+// Writes to Postgres' sockets: pipelined statements share one (a round trip each, roughly). Counted by wrapping
+// net.Socket#write here in the bench, never in the app.
+let writes = 0;
+const socketWrite = net.Socket.prototype.write;
+net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+  writes++;
+  return (socketWrite as (...a: unknown[]) => boolean).apply(this, args);
+} as typeof socketWrite;
 const common = { max: 4, idle_timeout: 30, onnotice: () => {}, debug };
 const ownerSql = postgres(embedded.ownerUrl, { ...common, max: 2 });
 const appSql = postgres(embedded.appUrl, common);
 const db: Db = {
-  owner: new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: ownerSql }) }),
-  app: new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: appSql }) }),
+  owner: new Kysely<Database>({ dialect: dialect(ownerSql) }),
+  app: new Kysely<Database>({ dialect: dialect(appSql) }),
   ownerSql,
   appSql,
   close: async () => {
@@ -97,12 +105,13 @@ async function get(path: string, api?: boolean): Promise<number> {
   return body.byteLength;
 }
 
-console.log(`| page | wall ms/req | Bun CPU ms/req | statements/req | bytes |\n|---|---|---|---|---|`);
+console.log(`| page | wall ms/req | Bun CPU ms/req | statements/req | writes/req | bytes |\n|---|---|---|---|---|---|`);
 for (const page of pages) {
   if (only && !page.label.includes(only)) continue;
   const n = page.label.includes("phone") ? Math.ceil(N / 10) : N;
   for (let i = 0; i < Math.min(20, n); i++) await get(page.paths[i % page.paths.length]!, page.api);
   statements = 0;
+  writes = 0;
   log.length = 0;
   let bytes = 0;
   const cpu0 = process.cpuUsage();
@@ -111,7 +120,7 @@ for (const page of pages) {
   const wall = (performance.now() - t0) / n;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000 / n;
-  console.log(`| ${page.label} | ${wall.toFixed(2)} | ${cpuMs.toFixed(2)} | ${(statements / n).toFixed(1)} | ${bytes} |`);
+  console.log(`| ${page.label} | ${wall.toFixed(2)} | ${cpuMs.toFixed(2)} | ${(statements / n).toFixed(1)} | ${(writes / n).toFixed(1)} | ${bytes} |`);
   if (process.env.SHOW_SQL) console.log(log.slice(0, Math.ceil(log.length / n)).map((l) => `    ${l}`).join("\n"));
 }
 await db.close();

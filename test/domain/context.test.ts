@@ -52,4 +52,36 @@ describe("inTransaction", () => {
     });
     expect(pids[0]).toBe(pids[1]!);
   });
+
+  // BEGIN goes out with the transaction's first statement (src/domain/db.ts): these hold whatever the wire does.
+  test("the first statement after BEGIN is inside the transaction: a write there rolls back with the rest", async () => {
+    const before = await t.su`select count(*)::int as n from emails`;
+    await expect(
+      inTransaction(systemCtx(t.db.app), async (tx) => {
+        await tx.db
+          .insertInto("emails")
+          .values({ id: Bun.randomUUIDv7(), idempotency_key: "first-statement", to_address: "a@example.com", subject: "s", text_body: "t", html_body: "h" })
+          .execute();
+        await sql`select 1 / 0`.execute(tx.db);
+      }),
+    ).rejects.toThrow();
+    expect((await t.su`select count(*)::int as n from emails`)[0]!.n).toBe(before[0]!.n);
+  });
+
+  test("a failing first statement ends its transaction cleanly, and concurrent transactions on the pool each see only their own tenant", async () => {
+    await expect(inTransaction(systemCtx(t.db.app), (tx) => sql`select no_such_column from emails`.execute(tx.db))).rejects.toThrow();
+    const tenants = Array.from({ length: 12 }, (_, i) => `0190f3a4-0000-7000-8000-${String(i + 10).padStart(12, "0")}`);
+    const seen = await Promise.all(
+      tenants.map((id) =>
+        inTransaction(systemCtx(t.db.app, new Date(), id), async (tx) => {
+          const first = await sql<{ v: string; xact: boolean }>`select current_setting('app.tenant_id', true) as v, now() = statement_timestamp() as xact`.execute(tx.db);
+          await Bun.sleep(1);
+          const second = await sql<{ v: string; xact: boolean }>`select current_setting('app.tenant_id', true) as v, now() = statement_timestamp() as xact`.execute(tx.db);
+          // In a transaction block now() is the transaction's start: a later statement's own timestamp differs.
+          return [first.rows[0]!.v, second.rows[0]!.v, second.rows[0]!.xact];
+        }),
+      ),
+    );
+    expect(seen).toEqual(tenants.map((id) => [id, id, false]));
+  });
 });
