@@ -39,6 +39,18 @@ describe("several workspaces", () => {
     expect((await t.su`select count(*)::int as n from tenants`)[0]!.n).toBe(before[0]!.n);
   });
 
+  test("NUL characters in a form are dropped: a name of only NUL is a missing name (422), not a 500", async () => {
+    const app = testApp({ db: t.db });
+    const acct = await createAccount(t, app);
+    const before = await t.su`select count(*)::int as n from tenants`;
+    const res = await acct.client.post("/workspaces", { workspace_name: "\u0000", slug: `nul-${acct.slug}` });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("Give the workspace a name.");
+    expect((await t.su`select count(*)::int as n from tenants`)[0]!.n).toBe(before[0]!.n);
+    expect((await acct.client.post("/workspaces", { workspace_name: "Nul\u0000 Co", slug: `nul2-${acct.slug}` })).status).toBe(303);
+    expect((await t.su`select name from tenants where slug = ${`nul2-${acct.slug}`}`)[0]!.name).toBe("Nul Co");
+  });
+
   test("signed out, the new-workspace page sends you to sign in", async () => {
     const client = new Client(testApp({ db: t.db }));
     expect((await client.get("/workspaces/new")).headers.get("location")).toBe("/signin?next=%2Fworkspaces%2Fnew");
