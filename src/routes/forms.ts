@@ -4,10 +4,7 @@ import { Invalid, type FieldErrors } from "../domain/errors.ts";
 
 export type FormValues = Record<string, string>;
 
-/**
- * The form body as plain strings (repeated fields: the first; files are ignored here). NUL characters are dropped:
- * PostgreSQL cannot store them in text, and no one types them.
- */
+/** The form body as plain strings (repeated fields: the first; files are ignored here). */
 export async function formValues(c: Context): Promise<FormValues> {
   const type = c.req.header("content-type") ?? "";
   if (!type.includes("application/x-www-form-urlencoded") && !type.includes("multipart/form-data")) return {};
@@ -15,7 +12,7 @@ export async function formValues(c: Context): Promise<FormValues> {
   const out: FormValues = {};
   for (const [k, v] of Object.entries(body)) {
     const first = Array.isArray(v) ? v[0] : v;
-    if (typeof first === "string") out[k.replaceAll("\0", "")] = first.replaceAll("\0", "");
+    if (typeof first === "string") out[k] = first;
   }
   return out;
 }
