@@ -39,6 +39,19 @@ describe("several workspaces", () => {
     expect((await t.su`select count(*)::int as n from tenants`)[0]!.n).toBe(before[0]!.n);
   });
 
+  test("a workspace or user name holding NUL is a 422 with the message, not a 500, and nothing is created", async () => {
+    const app = testApp({ db: t.db });
+    const acct = await createAccount(t, app);
+    const before = await t.su`select count(*)::int as n from tenants`;
+    const res = await acct.client.post("/workspaces", { workspace_name: "Nul\u0000 Co", slug: `nul-${acct.slug}` });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("Remove the control characters from this field.");
+    expect((await t.su`select count(*)::int as n from tenants`)[0]!.n).toBe(before[0]!.n);
+    const profile = await acct.client.post("/profile", { name: "Nul\u0000" });
+    expect(profile.status).toBe(422);
+    expect((await t.su`select name from users where id = ${acct.user.id}`)[0]!.name).toBe(acct.user.name);
+  });
+
   test("signed out, the new-workspace page sends you to sign in", async () => {
     const client = new Client(testApp({ db: t.db }));
     expect((await client.get("/workspaces/new")).headers.get("location")).toBe("/signin?next=%2Fworkspaces%2Fnew");

@@ -19,7 +19,12 @@ export const EmailSchema = z
   .max(320, { error: "Use at most 320 characters." })
   .pipe(z.email({ error: "Enter an email address like name@example.com." }));
 
-export const NameSchema = z.string().trim().min(1, { error: "Enter your name." }).max(200, { error: "Use at most 200 characters." });
+export const NameSchema = z
+  .string()
+  .trim()
+  .min(1, { error: "Enter your name." })
+  .max(200, { error: "Use at most 200 characters." })
+  .refine((v) => !v.includes("\0"), { error: "Remove the control characters from this field." }); // PostgreSQL text cannot hold NUL
 
 // Passwords are taken as typed (no trimming); the rules are in passwordProblem().
 export const PasswordSchema = z.string({ error: "Enter a password." }).max(1024, { error: "Use at most 256 characters." });

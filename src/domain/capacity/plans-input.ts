@@ -8,7 +8,9 @@ import { addDays, dayFromNumber, dayNumber } from "./plans-math.ts";
 const clean = (v: unknown) => (typeof v === "string" ? v.replaceAll("\0", "").trim() : v);
 
 /** A calendar date YYYY-MM-DD that exists (2025-02-30 does not). */
-export const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && dayFromNumber(dayNumber(v)) === v && v >= "2000-01-01" && v <= "2100-12-31";
+export const isDay = (v: string) =>
+  // 2025-13-01 parses to NaN, and dayFromNumber(NaN) throws: check the number before turning it back into a day.
+  /^\d{4}-\d{2}-\d{2}$/.test(v) && Number.isFinite(dayNumber(v)) && dayFromNumber(dayNumber(v)) === v && v >= "2000-01-01" && v <= "2100-12-31";
 
 export const day = (missing: string) =>
   z.preprocess(clean, z.string({ error: missing }).min(1, { error: missing }).refine(isDay, { error: "Enter a date as YYYY-MM-DD, e.g. 2025-03-03." }));

@@ -19,7 +19,8 @@ export interface EmployeeWeek {
  */
 export function weekFromQuery(week: string | undefined, day: string | undefined, weekStart: number): Week | null {
   if (week) return parseWeek(week, weekStart);
-  if (day && /^\d{4}-\d{2}-\d{2}$/.test(day) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day)) return weekOf(day, weekStart);
+  // 2025-13-01 matches the pattern but is no date (toISOString would throw): check it parses first.
+  if (day && /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day)) return weekOf(day, weekStart);
   return null;
 }
 

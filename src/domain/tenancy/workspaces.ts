@@ -24,7 +24,13 @@ export const SlugSchema = z
   .regex(/^[a-z0-9].*[a-z0-9]$/, { error: "Start and end with a letter or digit." })
   .refine((s) => !RESERVED_SLUGS.has(s), { error: "This address is reserved. Choose another." });
 
-export const WorkspaceNameSchema = z.string().trim().min(1, { error: "Give the workspace a name." }).max(120, { error: "Use at most 120 characters." });
+// PostgreSQL cannot store NUL in text: refuse it with a message rather than fail on insert (as the CRM forms do).
+export const WorkspaceNameSchema = z
+  .string()
+  .trim()
+  .min(1, { error: "Give the workspace a name." })
+  .max(120, { error: "Use at most 120 characters." })
+  .refine((v) => !v.includes("\0"), { error: "Remove the control characters from this field." });
 
 export interface Membership {
   tenantId: string;

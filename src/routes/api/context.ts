@@ -48,5 +48,12 @@ export async function readJson(c: Context<any>): Promise<Record<string, unknown>
     throw new Invalid({ _body: "The body is not valid JSON." });
   }
   if (!body || typeof body !== "object" || Array.isArray(body)) throw new Invalid({ _body: "Send a JSON object." });
+  // JSON may escape half a surrogate pair ("\ud800"); such text cannot be stored (PostgreSQL refuses it in jsonb).
+  for (const [key, value] of Object.entries(body)) {
+    if (!wellFormed(key) || !wellFormed(value)) throw new Invalid({ [wellFormed(key) ? key : "_body"]: "This text is not valid Unicode (it holds half a surrogate pair)." });
+  }
   return body as Record<string, unknown>;
 }
+
+const wellFormed = (v: unknown): boolean =>
+  typeof v === "string" ? v.isWellFormed() : Array.isArray(v) ? v.every(wellFormed) : v !== null && typeof v === "object" ? Object.entries(v).every(([k, x]) => k.isWellFormed() && wellFormed(x)) : true;

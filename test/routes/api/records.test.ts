@@ -57,6 +57,16 @@ describe("REST API: companies and contacts", () => {
     expect((await t.su`select count(*)::int as n from companies where tenant_id = ${owner.tenantId}`)[0]!.n).toBe(0);
   });
 
+  test("text holding half a surrogate pair is a 422 naming the field, and nothing is saved", async () => {
+    const { app, owner, key } = await setup();
+    const res = await api(app, key, "POST", "/contacts", '{"first_name":"Ann","last_name":"\\ud800"}');
+    expect(res.status).toBe(422);
+    expect((await json(res)).errors).toEqual([{ field: "last_name", message: "This text is not valid Unicode (it holds half a surrogate pair)." }]);
+    expect((await api(app, key, "POST", "/companies", '{"name":"Acme","custom":{"tier":["\\udc00"]}}')).status).toBe(422);
+    expect((await t.su`select count(*)::int as n from contacts where tenant_id = ${owner.tenantId}`)[0]!.n).toBe(0);
+    expect((await t.su`select count(*)::int as n from companies where tenant_id = ${owner.tenantId}`)[0]!.n).toBe(0);
+  });
+
   test("a duplicate email is a 409 problem naming the existing contact", async () => {
     const { app, key } = await setup();
     const first = await json(await api(app, key, "POST", "/contacts", { first_name: "Ada", emails: ["ada@example.com"] }));

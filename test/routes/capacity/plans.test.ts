@@ -176,4 +176,12 @@ describe("plans", () => {
     const [a] = await t.su`select changes from audit_events where action = 'plan.updated' and target_id = ${planId}`;
     expect(a!.changes.weekly_hours).toEqual({ from: 37.5, to: 40 });
   });
+
+  test("a date that cannot exist (month 13) is a field message (422), not an error page, and adds nothing", async () => {
+    const { owner, url, planId } = await setup();
+    const res = await owner.client.post(`${url}/hiring-classes`, { start_day: "2025-13-01", size: "6", training_weeks: "0", ramp_weeks: "1" });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("Enter a date as YYYY-MM-DD");
+    expect((await t.su`select count(*)::int as n from capacity_plan_hiring_classes where plan_id = ${planId}`)[0]!.n).toBe(0);
+  });
 });

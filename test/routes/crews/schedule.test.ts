@@ -84,6 +84,12 @@ describe("the weekly schedule grid", () => {
     expect((await member.client.get(`/t/${owner.slug}/crews/schedule.xlsx?week=2025-W99`)).status).toBe(422);
   });
 
+  test("a day that cannot exist (2025-13-01) in the cell's ?d or a refused assignment opens the current week, never a 500", async () => {
+    expect((await member.client.get(`${base()}/cell?e=${crew.foreman}&d=2025-13-01`)).status).toBe(200);
+    const res = await owner.client.post(`${base()}/assignments`, { employee_id: crew.foreman, day: "2025-13-01", kind: "project" });
+    expect(res.status).toBe(422);
+  });
+
   test("markup in names is escaped", async () => {
     const id = Bun.randomUUIDv7();
     await t.su`insert into crew_employees (tenant_id, id, name, trade, created_at, updated_at) values (${owner.tenantId}, ${id}, '<img src=x onerror=alert(1)>', 'Laborer', now(), now())`;
