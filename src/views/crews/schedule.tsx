@@ -1,7 +1,8 @@
 import { raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { assetUrl } from "../../assets.ts";
-import type { Cell, Grid, ProjectOption } from "../../domain/crews/schedule.ts";
+import type { ProjectOption } from "../../domain/crews/schedule.ts";
+import type { Grid, GridCell } from "../../domain/crews/schedule-grid.ts";
 import type { DistributionView } from "../../domain/crews/distribution.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { FormErrors } from "../components.tsx";
@@ -29,7 +30,7 @@ export interface ScheduleView {
 
 export const scheduleBase = (slug: string) => `/t/${slug}/crews/schedule`;
 
-function Assignment({ c }: { c: Cell }) {
+function Assignment({ c }: { c: GridCell }) {
   return c.kind === "project" ? (
     <span class="a" data-p={c.projectId!}>
       <Swatch color={c.color} />
@@ -46,7 +47,7 @@ function Assignment({ c }: { c: Cell }) {
 // A week's grid repeats a few dozen distinct assignments (project, name, colour, hours) hundreds of times: each is
 // rendered (and escaped) by JSX once and reused. The key holds every value the markup depends on.
 const rendered = new Map<string, HtmlEscapedString>();
-function CellContent({ cells }: { cells: Cell[] }) {
+function CellContent({ cells }: { cells: GridCell[] }) {
   return (
     <>
       {cells.map((c) => {
