@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import { brotliCompressSync, constants } from "node:zlib";
 import { inTransaction, type Ctx } from "../src/domain/context.ts";
-import { loadGrid } from "../src/domain/crews/schedule.ts";
+import { loadGrid } from "../src/domain/crews/schedule-grid.ts";
 import { analyzeCrews, seedCrews } from "../src/domain/crews/seed.ts";
+import { APP_ROLE } from "../src/domain/embedded.ts";
 import { addWeeks, formatWeek, weekOf, type Week } from "../src/domain/crews/week.ts";
 import { SchedulePage } from "../src/views/crews/schedule.tsx";
 import { testApp } from "../test/support/app.ts";
@@ -16,11 +17,13 @@ import { createAccount } from "../test/support/factories.ts";
 // time, barely moves when other work shares the machine: so this reports CPU milliseconds per request, of this Bun
 // process and of the PostgreSQL backends serving it, then the grid's parts alone (loadGrid, JSX, brotli) and the
 // page's bytes. A benchmark, not a test: `bun test ./bench/schedule-speed.bench.tsx` (runs only when named).
-// RUNS requests cycle over 16 weeks, as bench/crews.ts's sessions do. SCHEDULE_SPEED_HTML=<file> keeps a page.
+// RUNS requests cycle over 16 weeks, as bench/crews.ts's sessions do, in ROUNDS rounds of which the cheapest
+// counts. SCHEDULE_SPEED_HTML=<file> keeps a page.
 
 const t = useTestDatabase();
 const RUNS = Number(process.env.SCHEDULE_SPEED_RUNS ?? 500);
 const WARM = 32;
+const ROUNDS = Number(process.env.SCHEDULE_SPEED_ROUNDS ?? 3);
 const TODAY = "2026-03-04";
 const TICK_MS = 10; // /proc/<pid>/stat counts clock ticks of 1/100 s
 
@@ -29,9 +32,10 @@ const bunCpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** CPU milliseconds used so far by the PostgreSQL backends connected to this test database. */
+/** CPU milliseconds used so far by the app role's PostgreSQL backends on this test database (not autovacuum's). */
 async function pgCpuMs(): Promise<number> {
-  const rows = await t.su<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  const rows = await t.su<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and usename = ${APP_ROLE}`;
   let ms = 0;
   for (const { pid } of rows) {
     try {
@@ -50,17 +54,26 @@ interface Figures {
   pg: number;
 }
 
+/**
+ * ROUNDS rounds of n calls after a warm-up; the round with the least CPU (Bun and Postgres together) counts: other
+ * work on a shared machine only ever adds to a round, through cache misses and preemption.
+ */
 async function measure(n: number, run: (i: number) => Promise<void>): Promise<Figures> {
   for (let i = 0; i < WARM; i++) await run(i);
-  const wall: number[] = [];
-  const [bun0, pg0] = [bunCpuMs(), await pgCpuMs()];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await run(i);
-    wall.push(performance.now() - t0);
+  let best: Figures | null = null;
+  for (let round = 0; round < ROUNDS; round++) {
+    const wall: number[] = [];
+    const [bun0, pg0] = [bunCpuMs(), await pgCpuMs()];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await run(i);
+      wall.push(performance.now() - t0);
+    }
+    const [bun1, pg1] = [bunCpuMs(), await pgCpuMs()];
+    const f = { wall, bun: (bun1 - bun0) / n, pg: (pg1 - pg0) / n };
+    if (!best || f.bun + f.pg < best.bun + best.pg) best = f;
   }
-  const [bun1, pg1] = [bunCpuMs(), await pgCpuMs()];
-  return { wall, bun: (bun1 - bun0) / n, pg: (pg1 - pg0) / n };
+  return best!;
 }
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
@@ -83,6 +96,12 @@ test("weekly schedule on the large crews seed", async () => {
     expect(r.status).toBe(200);
     served = Math.max(served, body.byteLength);
   });
+  // For scale: the pour lookahead, a page that already meets its goal, through the same middleware.
+  const pours = await measure(RUNS, async () => {
+    const r = await owner.client.get(`/t/${owner.slug}/crews/pours`, { "accept-encoding": "br" });
+    await r.arrayBuffer();
+    expect(r.status).toBe(200);
+  });
   const html = await (await owner.client.get(url(8))).text();
   if (process.env.SCHEDULE_SPEED_HTML) await Bun.write(process.env.SCHEDULE_SPEED_HTML, html);
 
@@ -103,9 +122,10 @@ test("weekly schedule on the large crews seed", async () => {
   console.log(
     [
       `<<<schedule-speed`,
-      `Large crews seed (${seeded.employees} people, ${seeded.projects} projects, ${seeded.assignments.toLocaleString("en-US")} assignments), ${RUNS} requests one at a time over 16 weeks, load average ${load.toFixed(1)} at the start.\n`,
+      `Large crews seed (${seeded.employees} people, ${seeded.projects} projects, ${seeded.assignments.toLocaleString("en-US")} assignments), ${RUNS} requests one at a time over 16 weeks (the cheapest of ${ROUNDS} rounds), load average ${load.toFixed(1)} at the start.\n`,
       `| measure | Bun CPU ms | Postgres CPU ms | wall p50 ms | wall p99 ms |\n|---|---|---|---|---|`,
       row("schedule page (app.request, brotli)", page),
+      row("pour lookahead page, for scale", pours),
       row("loadGrid alone (own transaction)", grid),
       row("SchedulePage JSX to string alone", render),
       row("brotli q4 of the page alone", brotli),
