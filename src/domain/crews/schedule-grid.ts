@@ -51,10 +51,12 @@ interface CrewHead {
  */
 async function crewHeads(ctx: Ctx): Promise<CrewHead[]> {
   const { rows } = await sql<{ id: string | null; size: number; name: string | null; active: boolean | null }>`
-    with a as (select id, foreman_id, trade from crew_employees where active),
-    heads as (select foreman_id as id from a where foreman_id is not null union select id from a where lower(trade) = 'foreman'),
-    crews as (select case when h.id is null then a.foreman_id else a.id end as crew, count(*)::int as size from a left join heads h on h.id = a.id group by 1)
-    select c.crew as id, c.size, e.name, e.active from crews c left join crew_employees e on e.id = c.crew`.execute(ctx.db);
+    with led as (select distinct foreman_id as id from crew_employees where active and foreman_id is not null),
+    crews as (
+      select case when led.id is not null or lower(e.trade) = 'foreman' then e.id else e.foreman_id end as crew, count(*)::int as size
+      from crew_employees e left join led on led.id = e.id where e.active group by 1)
+    select c.crew as id, c.size, h.name, h.active
+    from crews c left join lateral (select name, active from crew_employees h where h.id = c.crew) h on true`.execute(ctx.db);
   const led: CrewHead[] = [];
   let loose: CrewHead | null = null;
   for (const r of rows) {
@@ -66,15 +68,19 @@ async function crewHeads(ctx: Ctx): Promise<CrewHead[]> {
 }
 
 /**
- * The people of some crews, each crew's head first and then by name. `heads` is every crew's head (not only these
+ * The people of some crews, each crew's head first and then by name. Three index lookups (the heads, the people
+ * under them, and when asked those under nobody) rather than one condition with ORs, which scans everyone. `heads` is every crew's head (not only these
  * crews'): a head who works under another foreman belongs to their own crew, not to that foreman's.
  */
 async function crewPeople(ctx: Ctx, crews: (string | null)[], heads: Set<string>): Promise<Map<string | null, Person[]>> {
   const ids = crews.filter((c): c is string => c !== null);
   const loose = crews.includes(null);
   const { rows } = await sql<{ id: string; name: string; trade: string; foreman_id: string | null }>`
-    select id, name, trade, foreman_id from crew_employees
-    where active and (id = any(${ids}::uuid[]) or foreman_id = any(${ids}::uuid[]) or (${loose}::boolean and foreman_id is null))`.execute(ctx.db);
+    select id, name, trade, foreman_id from crew_employees where active and id = any(${ids}::uuid[])
+    union all
+    select id, name, trade, foreman_id from crew_employees where active and foreman_id = any(${ids}::uuid[]) and not id = any(${ids}::uuid[])
+    union all
+    select id, name, trade, foreman_id from crew_employees where ${loose}::boolean and active and foreman_id is null and not id = any(${ids}::uuid[])`.execute(ctx.db);
   const out = new Map<string | null, Person[]>(crews.map((c) => [c, []]));
   const sorted = rows.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   for (const r of sorted) {
