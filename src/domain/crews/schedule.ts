@@ -1,13 +1,11 @@
 import { sql } from "kysely";
 import { inTransaction, type Ctx } from "../context.ts";
 import { NotFound } from "../errors.ts";
-import { isUuid } from "../crm/shared.ts";
-import { authorize } from "../tenancy/permissions.ts";
 import type { AssignmentKind } from "./tables.ts";
 import { addWeeks, currentWeek, formatWeek, parseWeek, shortDay, weekDays, weekLabel, type Week } from "./week.ts";
 
 // The weekly schedule (issue 7, item 2), read side: the workspace's week, the people grouped by foreman and paged
-// by whole crews, and each visible person's assignments for the week.
+// by whole crews, and people's assignments for a week. The grid's own page read is in schedule-grid.ts.
 
 /** Rows per page of the grid. Crews are never split unless one crew alone is longer than this. */
 export const ROWS_PER_PAGE = 60;
@@ -84,31 +82,42 @@ export function groupByForeman(people: Person[], names: Map<string, string> = ne
   return out;
 }
 
-export interface Page {
-  crews: Crew[];
-  /** Label of each page: the first and last crew title. */
-  labels: string[];
+/** One page's share of a crew: `count` of its people from `start`, the crew being `crew` (an index). */
+export interface PagePart {
+  crew: number;
+  start: number;
+  count: number;
 }
 
-/** Packs whole crews into pages of at most `size` rows; a crew longer than a page is split over several. */
-export function pageCrews(crews: Crew[], size = ROWS_PER_PAGE): Crew[][] {
-  const pages: Crew[][] = [];
-  let current: Crew[] = [];
+/**
+ * Packs whole crews, given by their sizes, into pages of at most `size` rows; a crew longer than a page is split
+ * over several.
+ */
+export function pageParts(sizes: number[], size = ROWS_PER_PAGE): PagePart[][] {
+  const pages: PagePart[][] = [];
+  let current: PagePart[] = [];
   let rows = 0;
-  for (const crew of crews) {
-    for (let i = 0; i < crew.people.length; i += size) {
-      const part = { ...crew, people: crew.people.slice(i, i + size) };
-      if (rows + part.people.length > size && current.length) {
+  sizes.forEach((n, crew) => {
+    for (let start = 0; start < n; start += size) {
+      const count = Math.min(size, n - start);
+      if (rows + count > size && current.length) {
         pages.push(current);
         current = [];
         rows = 0;
       }
-      current.push(part);
-      rows += part.people.length;
+      current.push({ crew, start, count });
+      rows += count;
     }
-  }
+  });
   if (current.length) pages.push(current);
   return pages;
+}
+
+/** pageParts with the crews' people. */
+export function pageCrews(crews: Crew[], size = ROWS_PER_PAGE): Crew[][] {
+  return pageParts(crews.map((c) => c.people.length), size).map((page) =>
+    page.map(({ crew, start, count }) => ({ ...crews[crew]!, people: crews[crew]!.people.slice(start, start + count) })),
+  );
 }
 
 export interface Cell {
@@ -139,24 +148,11 @@ export function weekInfo(week: Week, weekStart: number): WeekOf {
   return { week, key: formatWeek(week), days, prev: formatWeek(addWeeks(week, -1, weekStart)), next: formatWeek(addWeeks(week, 1, weekStart)), labels: days.map(shortDay), range: weekLabel(days) };
 }
 
-/**
- * Active people of the workspace, for grouping. The grid, which reads all of them on every view, leaves out the
- * email addresses it never shows (`email: false`; they come back null).
- */
-export async function activePeople(ctx: Ctx, opts: { email?: boolean } = {}): Promise<Person[]> {
-  const email = opts.email === false ? sql<null>`null`.as("email") : ("email" as const);
+/** Active people of the workspace, by name. */
+export async function activePeople(ctx: Ctx): Promise<Person[]> {
   return inTransaction(ctx, (tx) =>
-    tx.db.selectFrom("crew_employees").select(["id", "name", "trade", "foreman_id as foremanId", email]).where("active", "=", true).orderBy("name_key").orderBy("id").execute(),
+    tx.db.selectFrom("crew_employees").select(["id", "name", "trade", "foreman_id as foremanId", "email"]).where("active", "=", true).orderBy("name_key").orderBy("id").execute(),
   );
-}
-
-/** Names of the foremen people work under who are not active (so their crew still has a heading). */
-async function inactiveForemen(ctx: Ctx, people: Person[]): Promise<Map<string, string>> {
-  const ids = new Set(people.map((p) => p.id));
-  const missing = [...new Set(people.map((p) => p.foremanId).filter((f): f is string => !!f && !ids.has(f)))];
-  if (!missing.length) return new Map();
-  const rows = await ctx.db.selectFrom("crew_employees").select(["id", "name"]).where("id", "in", missing).execute();
-  return new Map(rows.map((r) => [r.id, `${r.name} (inactive)`]));
 }
 
 /** Each (employee, day) of a week with its assignments, for some employees. Key: `${employeeId}|${day}`. */
@@ -194,44 +190,6 @@ export async function weekCells(ctx: Ctx, employeeIds: string[] | null, days: st
 
 /** Two or more projects on one day. */
 export const doubleBooked = (cells: Cell[] | undefined) => (cells ?? []).filter((c) => c.kind === "project").length > 1;
-
-export interface Grid extends WeekOf {
-  crews: Crew[];
-  cells: Map<string, Cell[]>;
-  page: number;
-  pages: { n: number; label: string }[];
-  foremen: { id: string; name: string }[];
-  foreman: string | null;
-  total: number;
-}
-
-export interface GridQuery {
-  week: Week;
-  page?: number;
-  /** A foreman's id, or "none" for the people without one. */
-  foreman?: string | null;
-}
-
-/** One page of the weekly grid. `settings`, when the caller has them already, saves reading them again. */
-export async function loadGrid(ctx: Ctx, q: GridQuery, known?: ScheduleSettings): Promise<Grid> {
-  authorize(ctx, "records.view");
-  return inTransaction(ctx, async (tx) => {
-    const settings = known ?? (await scheduleSettings(tx));
-    const info = weekInfo(q.week, settings.weekStart);
-    const people = await activePeople(tx, { email: false });
-    const all = groupByForeman(people, await inactiveForemen(tx, people));
-    const foremen = all.filter((c) => c.foremanId).map((c) => ({ id: c.foremanId!, name: c.title }));
-    const foreman = q.foreman && (q.foreman === "none" || isUuid(q.foreman)) ? q.foreman : null;
-    const chosen = foreman ? all.filter((c) => (foreman === "none" ? c.foremanId === null : c.foremanId === foreman)) : all;
-    const pages = pageCrews(chosen);
-    const page = Math.min(Math.max(1, q.page ?? 1), Math.max(1, pages.length));
-    const crews = pages[page - 1] ?? [];
-    const ids = crews.flatMap((c) => c.people.map((p) => p.id));
-    const cells = await weekCells(tx, ids, info.days);
-    const label = (p: Crew[]) => (p.length === 1 || p[0]!.title === p[p.length - 1]!.title ? p[0]!.title : `${p[0]!.title} – ${p[p.length - 1]!.title}`);
-    return { ...info, crews, cells, page, pages: pages.map((p, i) => ({ n: i + 1, label: label(p) })), foremen, foreman, total: people.length };
-  });
-}
 
 /**
  * The week to show: the one asked for, else the last this user looked at, else the current one. Remembers it,

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { weekDistribution } from "../../domain/crews/distribution.ts";
-import { loadGrid, projectOptions, resolveWeek, scheduleSettings } from "../../domain/crews/schedule.ts";
+import { projectOptions, resolveWeek, scheduleSettings } from "../../domain/crews/schedule.ts";
+import { loadGrid } from "../../domain/crews/schedule-grid.ts";
 import { employeeWeek, weekFromQuery } from "../../domain/crews/schedule-week.ts";
 import { currentWeek } from "../../domain/crews/week.ts";
 import { inTransaction, type Ctx } from "../../domain/context.ts";

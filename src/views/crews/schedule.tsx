@@ -1,20 +1,22 @@
 import { raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { assetUrl } from "../../assets.ts";
-import type { Cell, Grid, ProjectOption } from "../../domain/crews/schedule.ts";
+import type { ProjectOption } from "../../domain/crews/schedule.ts";
+import type { Grid, GridCell } from "../../domain/crews/schedule-grid.ts";
 import type { DistributionView } from "../../domain/crews/distribution.ts";
 import type { FieldErrors } from "../../domain/errors.ts";
 import { FormErrors } from "../components.tsx";
 import { hrefWith } from "../crm/fields.tsx";
 import { Layout, type Flash, type SignedIn } from "../layout.tsx";
 import { CrewsNav } from "./nav.tsx";
-import { Swatch, WeekNav, cellLabel, STATUS } from "./schedule-parts.tsx";
+import { SwatchDefs, SwatchRef, WeekNav, cellLabel, STATUS } from "./schedule-parts.tsx";
 
 // The weekly schedule grid (issue 7, item 2). Every cell is a link to the person's week form, so the page works
 // without JavaScript; static/schedule.js adds keyboard moves, a "repeat last project" key and drag and drop, all
 // by filling and submitting the hidden quick form below, which is the same POST the cell form makes.
 // Project colours are drawn as SVG rects with a fill attribute: the strict CSP forbids style attributes, and
-// colours are arbitrary hex values, so no fixed set of classes could hold them.
+// colours are arbitrary hex values, so no fixed set of classes could hold them. Each colour is one symbol in the
+// page (SwatchDefs) that every swatch of the grid and the project list refers to.
 
 export interface ScheduleView {
   slug: string;
@@ -29,10 +31,10 @@ export interface ScheduleView {
 
 export const scheduleBase = (slug: string) => `/t/${slug}/crews/schedule`;
 
-function Assignment({ c }: { c: Cell }) {
+function Assignment({ c }: { c: GridCell }) {
   return c.kind === "project" ? (
     <span class="a" data-p={c.projectId!}>
-      <Swatch color={c.color} />
+      <SwatchRef color={c.color} />
       {c.projectName}
       {c.hours !== null && <small> {c.hours}h</small>}
     </span>
@@ -46,23 +48,20 @@ function Assignment({ c }: { c: Cell }) {
 // A week's grid repeats a few dozen distinct assignments (project, name, colour, hours) hundreds of times: each is
 // rendered (and escaped) by JSX once and reused. The key holds every value the markup depends on.
 const rendered = new Map<string, HtmlEscapedString>();
-function CellContent({ cells }: { cells: Cell[] }) {
-  return (
-    <>
-      {cells.map((c) => {
-        // NUL never occurs in PostgreSQL text, so it separates the values unambiguously.
-        const key = `${c.kind}\0${c.projectId}\0${c.color}\0${c.hours}\0${c.projectName}`;
-        let html = rendered.get(key);
-        if (!html) {
-          html = raw(String(<Assignment c={c} />));
-          if (rendered.size >= 5000) rendered.clear();
-          rendered.set(key, html);
-        }
-        return html;
-      })}
-    </>
-  );
+function assignmentHtml(c: GridCell): HtmlEscapedString {
+  // NUL never occurs in PostgreSQL text, so it separates the values unambiguously.
+  const key = `${c.kind}\0${c.projectId}\0${c.color}\0${c.hours}\0${c.projectName}`;
+  let html = rendered.get(key);
+  if (!html) {
+    html = raw(String(<Assignment c={c} />));
+    if (rendered.size >= 5000) rendered.clear();
+    rendered.set(key, html);
+  }
+  return html;
 }
+
+/** A day's assignments: most days hold one, returned as is; a double booking joins its JSX-rendered pieces. */
+const cellContent = (cells: GridCell[]) => (cells.length === 1 ? assignmentHtml(cells[0]!) : raw(cells.map(assignmentHtml).join("")));
 
 function GridTable({ v }: { v: ScheduleView }) {
   const { grid } = v;
@@ -93,12 +92,12 @@ function GridTable({ v }: { v: ScheduleView }) {
                   <a href={`${base}/cell?e=${p.id}&week=${grid.key}`}>{p.name}</a> <small>{p.trade}</small>
                 </th>
                 {grid.days.map((d) => {
-                  const cells = grid.cells.get(`${p.id}|${d}`) ?? [];
-                  const double = cells.filter((c) => c.kind === "project").length > 1;
+                  const cells = grid.cells.get(`${p.id}|${d}`);
+                  const double = !!cells && cells.length > 1 && cells.filter((c) => c.kind === "project").length > 1;
                   return (
                     <td class={double ? "double" : undefined}>
-                      <a class="c" href={`${base}/cell?e=${p.id}&d=${d}`} aria-label={cells.length ? undefined : "Assign"}>
-                        {cells.length ? <CellContent cells={cells} /> : "+"}
+                      <a class="c" href={`${base}/cell?e=${p.id}&d=${d}`} aria-label={cells ? undefined : "Assign"}>
+                        {cells ? cellContent(cells) : "+"}
                       </a>
                       {double && <strong class="flag">Double-booked</strong>}
                     </td>
@@ -137,7 +136,7 @@ function Palette({ projects }: { projects: ProjectOption[] }) {
     <ul class="palette" id="palette" aria-label="Projects">
       {projects.map((p) => (
         <li class="chip" data-p={p.id}>
-          <Swatch color={p.color} />
+          <SwatchRef color={p.color} />
           {p.name}
         </li>
       ))}
@@ -271,6 +270,7 @@ export function SchedulePage({ user, v, flash }: { user: SignedIn; v: ScheduleVi
           last project; Delete clears the day. Drag a project or a filled day onto another day to assign it.
         </p>
       )}
+      <SwatchDefs colors={[...v.projects.map((p) => p.color), ...[...grid.cells.values()].flatMap((cs) => cs.map((c) => c.color))]} />
       {grid.crews.length ? <GridTable v={v} /> : <p>No active employees{grid.foreman ? " in this crew" : ""} yet.</p>}
       <GroupPager v={v} />
       <h2>Projects</h2>

@@ -41,7 +41,10 @@ describe("the weekly schedule grid", () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     for (const d of W10) expect(html).toContain(`data-d="${d}"`);
     expect(html).toContain("Mon 3 Mar");
-    expect(html).toMatch(/fill="#1f77b4"[^]*Riverside Tower<small> 8h<\/small>/);
+    // Each colour is drawn once, as a symbol, and every swatch of that colour refers to it.
+    expect(html).toContain('<symbol id="sw-1f77b4" viewBox="0 0 10 10"><rect width="10" height="10" fill="#1f77b4"></rect></symbol>');
+    expect(html.split('fill="#1f77b4"').length).toBe(2);
+    expect(html).toMatch(/<span class="a" data-p="[^"]+"><svg class="sw" aria-hidden="true"><use href="#sw-1f77b4"><\/use><\/svg>Riverside Tower<small> 8h<\/small>/);
     expect(html).toContain('data-k="pto">PTO</span>');
     // A viewer sees no forms that change anything.
     expect(html).not.toContain('id="quick"');
