@@ -32,6 +32,7 @@ const think = () => spec.thinkMs[0] + Math.random() * (spec.thinkMs[1] - spec.th
 // Per action: latencies (ms) of counted requests, and what went wrong.
 const stats = new Map(spec.actions.map((a) => [a.name, { latencies: [], statuses: {}, timeouts: 0, socket: 0, samples: [] }]));
 let unique = 0;
+const run = Date.now().toString(36); // new emails stay unique across runs on the same data
 
 /** One request on the session's agent; resolves with the status (or an error kind) once the body is read. */
 function send(agent, cookie, action) {
@@ -39,7 +40,7 @@ function send(agent, cookie, action) {
   let body;
   const headers = { cookie, ...spec.headers };
   if (action.method === "POST") {
-    const n = `${process.pid}-${++unique}`;
+    const n = `${run}-${++unique}`;
     body = new URLSearchParams(Object.entries(action.form ?? {}).map(([k, vs]) => [k, pick(vs).replaceAll("{n}", n)])).toString();
     Object.assign(headers, { origin, "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) });
   }
@@ -89,7 +90,7 @@ async function session(cookie) {
 
 const ticker = setInterval(() => {
   const s = Math.round((performance.now() - countFrom) / 1000);
-  process.stderr.write(`bench: load: ${s < 0 ? `warm-up, ${-s} s to go` : `${s} s of ${spec.seconds}`}, ${sent} requests sent\n`);
+  process.stderr.write(`bench: load: ${s < 0 ? `warm-up, ${-s} s to go` : s <= spec.seconds ? `${s} s of ${spec.seconds}` : `${s - spec.seconds} s past the end, waiting for the last answers`}, ${sent} requests sent\n`);
 }, 30_000);
 await Promise.all(spec.cookies.map(session));
 clearInterval(ticker);

@@ -23,6 +23,8 @@ const TIMEOUT_MS = 10_000;
 const SAMPLE_MS = 5000;
 const GOAL_P99_MS = 200;
 const GENERATOR = join(import.meta.dir, "mixed-load.mjs");
+// Keeps the check's new contacts' emails apart from an earlier run's on the same data.
+const RUN = Date.now().toString(36);
 // Names the seed gives people (seed-records.ts): a surname matches ~1,200 of 100,000 contacts, a full name ~15.
 const SEARCHES = ["schmidt", "anna schmidt", "nguyen", "müller", "okafor", "laura", "kim", "northwind", "jansen", "mar", "pedro santos", "hassan", "anna.schmidt", "silva", "wei chen", "becker"];
 const EXPORTS = ["anna schmidt", "pedro santos", "wei chen", "laura kim", "okafor", "jansen"];
@@ -121,20 +123,28 @@ function actions(fx: Fixtures): Action[] {
   ];
 }
 
-/** One request of each action (and every export path, counting its rows) before the run: a wrong path or form
- *  fails here, loudly, instead of as thousands of errors. Returns the exports' row counts. */
-async function check(h: BenchHarness, cookie: string, list: Action[]): Promise<number[]> {
-  const rows: number[] = [];
+/** Five requests of each action, one at a time, before the run: a wrong path or form fails here, loudly, instead of
+ *  as thousands of errors, and the median is what the action costs on an otherwise idle server. Returns the
+ *  medians (ms) and the CSV exports' row counts. */
+async function check(h: BenchHarness, cookie: string, list: Action[]): Promise<{ alone: Map<string, number>; exportRows: number[] }> {
+  const alone = new Map<string, number>();
+  const exportRows: number[] = [];
   for (const a of list) {
-    for (const path of a.kind === "export" && a.paths[0]!.includes(".csv") ? a.paths : [a.paths[0]!]) {
-      const body = a.form ? new URLSearchParams(Object.entries(a.form).map(([k, v]) => [k, v.at(-1)!.replaceAll("{n}", "check")])) : undefined;
-      const res = await fetch(`${h.base}${path}`, { method: a.method, body, redirect: "manual", headers: { cookie, origin: h.base } });
+    const times: number[] = [];
+    // Every export path once (their row counts go in the report), five requests of anything else.
+    for (let i = 0; i < (a.paths[0]!.includes(".csv") ? a.paths.length : 5); i++) {
+      const path = a.paths[i % a.paths.length]!;
+      const body = a.form ? new URLSearchParams(Object.entries(a.form).map(([k, v]) => [k, v[i % v.length]!.replaceAll("{n}", `check-${RUN}-${i}`)])) : undefined;
+      const t0 = performance.now();
+      const res = await fetch(`${h.base}${path}`, { method: a.method, body, redirect: "manual", headers: { cookie, origin: h.base, ...BROWSER } });
       const text = await res.text();
+      times.push(performance.now() - t0);
       if (res.status !== a.expect) throw new Error(`load: ${a.method} ${path} answered ${res.status}, expected ${a.expect}: ${text.slice(0, 300)}`);
-      if (path.includes(".csv")) rows.push(text.split("\n").filter(Boolean).length - 1);
+      if (path.includes(".csv")) exportRows.push(text.split("\n").filter(Boolean).length - 1);
     }
+    alone.set(a.name, times.sort((x, y) => x - y)[Math.floor(times.length / 2)]!);
   }
-  return rows;
+  return { alone, exportRows };
 }
 
 const vmRss = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
@@ -180,7 +190,8 @@ export async function loadBench(h: BenchHarness): Promise<string> {
     const cookies: string[] = [];
     for (let k = 0; k < SESSIONS_PER_MEMBER; k++) for (let i = 1; i <= MEMBERS; i++) cookies.push(await signIn(h.base, "load", PASSWORD, i));
     const list = actions(fx);
-    const exportRows = await check(h, cookies[0]!, list);
+    h.progress("load: each action alone, five times…");
+    const { alone, exportRows } = await check(h, cookies[0]!, list);
 
     const pid = server.proc.pid;
     // (minutes since the counted run began, MB): sampling starts with the counted run, after the warm-up.
@@ -202,7 +213,7 @@ export async function loadBench(h: BenchHarness): Promise<string> {
     if (samples.length) take(); // the server once the last request has been answered
     if (code !== 0) throw new Error(`bench/mixed-load.mjs exited ${code}`);
     const r = JSON.parse(out.trim().split("\n").at(-1)!) as Result;
-    return report(r, { samples, exportRows, loadAtStart, notes, sessions: cookies.length });
+    return report(r, { samples, alone, exportRows, loadAtStart, notes, sessions: cookies.length });
   } finally {
     await h.stop(server);
   }
@@ -210,8 +221,9 @@ export async function loadBench(h: BenchHarness): Promise<string> {
 
 const f0 = (n: number) => Math.round(n).toLocaleString("en-US");
 
-function report(r: Result, o: { samples: [number, number][]; exportRows: number[]; loadAtStart: number[]; notes: string[]; sessions: number }): string {
-  const row = (label: string, x: Figures) => `| ${label} | ${f0(x.requests)} | ${(x.requests / SECONDS).toFixed(1)} | ${f0(x.p50)} | ${f0(x.p99)} | ${f0(x.max)} | ${x.errors} |`;
+function report(r: Result, o: { samples: [number, number][]; alone: Map<string, number>; exportRows: number[]; loadAtStart: number[]; notes: string[]; sessions: number }): string {
+  const row = (label: string, x: Figures, alone?: number) =>
+    `| ${label} | ${alone === undefined ? "" : alone.toFixed(1)} | ${f0(x.requests)} | ${(x.requests / SECONDS).toFixed(1)} | ${f0(x.p50)} | ${f0(x.p99)} | ${f0(x.max)} | ${x.errors} |`;
   const rss = o.samples.map(([, y]) => y);
   const mean = rss.reduce((s, y) => s + y, 0) / rss.length;
   const half = o.samples.filter(([x]) => x >= o.samples.at(-1)![0] / 2);
@@ -223,11 +235,11 @@ function report(r: Result, o: { samples: [number, number][]; exportRows: number[
   return [
     `### Mixed load\n`,
     `Large CRM and crews seeds (${o.notes.join("; ")}). ${o.sessions} sessions: ${MEMBERS} members of the demo workspace, each signed in ${SESSIONS_PER_MEMBER} times through POST /signin. Each session is one keep-alive connection with its own cookie; it picks an action by weight, and its next request is due a think time of ${THINK_MS[0] / 1000}–${THINK_MS[1] / 1000} s (uniform) after the previous one was due (open loop: latency counts from the due time, so a slow answer also delays the requests behind it). ${WARMUP_SECONDS} s of warm-up, not counted, then ${SECONDS} s counted. Load average at start: ${o.loadAtStart.map((l) => l.toFixed(1)).join(", ")} (1, 5, 15 min) on ${os.cpus().length} cores shared by the server, PostgreSQL and the load generator (node, own process).\n`,
-    `| action | requests | req/s | p50 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|`,
-    ...r.actions.map((a) => row(a.name, a)),
-    ...r.kinds.map((k) => row(`**all ${k.kind}s**`, k)),
+    `| action | alone ms | requests | req/s | p50 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|---|`,
+    ...r.actions.map((a) => row(a.name, a, o.alone.get(a.name))),
+    ...r.kinds.map((k) => row(`**all ${k.kind === "search" ? "searche" : k.kind}s**`, k)),
     row("**everything**", r.overall),
-    `\nWeights: reads 60 %, searches 20 %, writes 15 %, exports 5 %. Writes are real form posts with the Origin header (expected 303, redirect not followed); the CSV exports are filtered by a name (${Math.min(...o.exportRows)}–${Math.max(...o.exportRows)} rows each). Errors = answers other than the expected status, timeouts (${TIMEOUT_MS / 1000} s) and socket errors.\n`,
+    `\nWeights: reads 60 %, searches 20 %, writes 15 %, exports 5 %. Writes are real form posts with the Origin header (expected 303, redirect not followed); the CSV exports are filtered by a name (${Math.min(...o.exportRows)}–${Math.max(...o.exportRows)} rows each). Errors = answers other than the expected status, timeouts (${TIMEOUT_MS / 1000} s without a byte) and socket errors. *Alone* is the median of five requests one at a time before the run, over a socket, body read: what the action costs without company.\n`,
     `Goal (issue 10): zero errors and p99 ≤ ${GOAL_P99_MS} ms over everything: ${met ? "**met**" : "**not met**"} (${r.overall.errors} errors, p99 ${f0(r.overall.p99)} ms).\n`,
     ...(problems.length
       ? [`Errors seen (first few per action):\n`, ...problems.flatMap((a) => a.samples.map((s) => `- ${a.name}: \`${s.replaceAll("`", "'").replaceAll("\n", " ").slice(0, 200)}\``)), ""]
