@@ -4,7 +4,7 @@
 // (default 300) each session loops read, think, act: a weighted mix of page reads, searches, form posts and filtered
 // exports, driven open-loop by bench/mixed-load.mjs under node, while the server's resident memory is sampled every
 // 5 s. Returns a markdown report: latency and errors per action and kind, the goal line, and the memory trend.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import os from "node:os";
 import postgres from "postgres";
@@ -147,6 +147,33 @@ async function check(h: BenchHarness, cookie: string, list: Action[]): Promise<{
   return { alone, exportRows };
 }
 
+/** CPU seconds (user + system) the process has used so far, its exited children's included. */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the ")" that ends the command name: utime, stime, cutime, cstime are the 12th to 15th.
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0; // gone since it was listed
+  }
+}
+
+/** This bench's PostgreSQL: the postmaster of the data dir and its children (backends, walwriter, …). Other
+ *  Postgres servers on the machine are not ours to count. */
+function postgresPids(dataDir: string): number[] {
+  const master = Number(readFileSync(join(dataDir, "pg/postmaster.pid"), "utf8").split("\n")[0]);
+  const children = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try {
+      return Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]) === master;
+    } catch {
+      return false;
+    }
+  });
+  return [master, ...children];
+}
+
+const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+
 const vmRss = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
 /** Least-squares slope of y over x. */
@@ -199,8 +226,13 @@ export async function loadBench(h: BenchHarness): Promise<string> {
     let t0 = 0;
     const take = () => samples.push([(performance.now() - t0) / 60_000, vmRss(pid)]);
     let sampler: Timer | undefined;
+    // CPU seconds of the server and of its PostgreSQL over the same span, to tell how busy each was.
+    const cpu = { server: 0, postgres: 0, pgPids: [] as number[] };
     const startSampling = setTimeout(() => {
       t0 = performance.now();
+      cpu.pgPids = postgresPids(h.dataDir);
+      cpu.server = cpuSeconds(pid);
+      cpu.postgres = cpuOf(cpu.pgPids);
       take();
       sampler = setInterval(take, SAMPLE_MS);
     }, WARMUP_SECONDS * 1000);
@@ -210,10 +242,12 @@ export async function loadBench(h: BenchHarness): Promise<string> {
     const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
     clearTimeout(startSampling);
     clearInterval(sampler);
+    const span = (performance.now() - t0) / 1000;
+    const busy = { server: (cpuSeconds(pid) - cpu.server) / span, postgres: (cpuOf(cpu.pgPids) - cpu.postgres) / span };
     if (samples.length) take(); // the server once the last request has been answered
     if (code !== 0) throw new Error(`bench/mixed-load.mjs exited ${code}`);
     const r = JSON.parse(out.trim().split("\n").at(-1)!) as Result;
-    return report(r, { samples, alone, exportRows, loadAtStart, notes, sessions: cookies.length });
+    return report(r, { busy, samples, alone, exportRows, loadAtStart, notes, sessions: cookies.length });
   } finally {
     await h.stop(server);
   }
@@ -221,7 +255,7 @@ export async function loadBench(h: BenchHarness): Promise<string> {
 
 const f0 = (n: number) => Math.round(n).toLocaleString("en-US");
 
-function report(r: Result, o: { samples: [number, number][]; alone: Map<string, number>; exportRows: number[]; loadAtStart: number[]; notes: string[]; sessions: number }): string {
+function report(r: Result, o: { busy: { server: number; postgres: number }; samples: [number, number][]; alone: Map<string, number>; exportRows: number[]; loadAtStart: number[]; notes: string[]; sessions: number }): string {
   const row = (label: string, x: Figures, alone?: number) =>
     `| ${label} | ${alone === undefined ? "" : alone.toFixed(1)} | ${f0(x.requests)} | ${(x.requests / SECONDS).toFixed(1)} | ${f0(x.p50)} | ${f0(x.p99)} | ${f0(x.max)} | ${x.errors} |`;
   const rss = o.samples.map(([, y]) => y);
@@ -246,5 +280,6 @@ function report(r: Result, o: { samples: [number, number][]; alone: Map<string, 
       : []),
     `Server memory (RSS of the Bun process, sampled every ${SAMPLE_MS / 1000} s over the counted run): start ${f0(rss[0]!)} MB, end ${f0(rss.at(-1)!)} MB, peak ${f0(Math.max(...rss))} MB; least-squares slope over the second half ${mbPerMin.toFixed(2)} MB/min. Flat when slope × run length (${growth.toFixed(1)} MB) is under 5 % of the mean RSS (${f0(mean)} MB): ${flat ? "**flat**" : "**growing**"}.\n`,
     `RSS series, MB: ${rss.map(f0).join(" ")}\n`,
+    `CPU from the end of the warm-up to the last answer, in cores busy: the Bun server ${o.busy.server.toFixed(2)} (it runs JavaScript on one), its PostgreSQL ${o.busy.postgres.toFixed(2)}, out of ${os.cpus().length}.\n`,
   ].join("\n");
 }
