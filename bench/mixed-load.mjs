@@ -61,6 +61,10 @@ const t0 = performance.now();
 const countFrom = t0 + spec.warmup * 1000;
 const end = countFrom + spec.seconds * 1000;
 let sent = 0;
+// Latencies by when they were due, in 10-second windows: a tail spread over the run is steady queueing, one
+// gathered in a few windows is a stall (a pause of the server, or of the machine it shares).
+const WINDOW_S = 10;
+const windows = Array.from({ length: Math.ceil(spec.seconds / WINDOW_S) }, () => []);
 
 async function session(cookie) {
   // One socket per session; a destroyed one (timeout) is replaced by the agent on the next request.
@@ -77,6 +81,7 @@ async function session(cookie) {
     if (intended >= countFrom) {
       const s = stats.get(action.name);
       s.latencies.push(latency);
+      windows[Math.floor((intended - countFrom) / (WINDOW_S * 1000))]?.push(latency);
       if (r.error === "timeout") s.timeouts++;
       else if (r.error) s.socket++;
       else s.statuses[r.status] = (s.statuses[r.status] ?? 0) + 1;
@@ -110,4 +115,5 @@ const kinds = [...new Set(spec.actions.map((a) => a.kind))].map((kind) => {
   return { kind, ...summary(mine.map((a) => stats.get(a.name))), errors: actions.filter((a) => a.kind === kind).reduce((n, a) => n + a.errors, 0) };
 });
 const overall = { ...summary([...stats.values()]), errors: actions.reduce((n, a) => n + a.errors, 0) };
-console.log(JSON.stringify({ seconds: spec.seconds, overall, kinds, actions }));
+const byWindow = windows.map((w) => Math.round(summary([{ latencies: w }]).p99));
+console.log(JSON.stringify({ seconds: spec.seconds, overall, kinds, actions, windowSeconds: WINDOW_S, byWindow }));

@@ -187,6 +187,8 @@ function slope(points: [number, number][]): number {
 
 interface Figures { requests: number; p50: number; p99: number; max: number; errors: number }
 interface Result {
+  windowSeconds: number;
+  byWindow: number[];
   overall: Figures;
   kinds: (Figures & { kind: string })[];
   actions: (Figures & { name: string; kind: string; timeouts: number; socket: number; statuses: Record<string, number>; samples: string[] })[];
@@ -253,6 +255,12 @@ export async function loadBench(h: BenchHarness): Promise<string> {
   }
 }
 
+function floors(samples: [number, number][]): number[] {
+  const out: number[] = [];
+  for (const [minute, mb] of samples) out[Math.floor(minute)] = Math.min(out[Math.floor(minute)] ?? Infinity, mb);
+  return out.filter((v) => v !== undefined);
+}
+
 const f0 = (n: number) => Math.round(n).toLocaleString("en-US");
 
 function report(r: Result, o: { busy: { server: number; postgres: number }; samples: [number, number][]; alone: Map<string, number>; exportRows: number[]; loadAtStart: number[]; notes: string[]; sessions: number }): string {
@@ -280,6 +288,10 @@ function report(r: Result, o: { busy: { server: number; postgres: number }; samp
       : []),
     `Server memory (RSS of the Bun process, sampled every ${SAMPLE_MS / 1000} s over the counted run): start ${f0(rss[0]!)} MB, end ${f0(rss.at(-1)!)} MB, peak ${f0(Math.max(...rss))} MB; least-squares slope over the second half ${mbPerMin.toFixed(2)} MB/min. Flat when slope × run length (${growth.toFixed(1)} MB) is under 5 % of the mean RSS (${f0(mean)} MB): ${flat ? "**flat**" : "**growing**"}.\n`,
     `RSS series, MB: ${rss.map(f0).join(" ")}\n`,
+    // The lowest sample of each minute is the heap after a collection: the saw-tooth above it is garbage not yet
+    // collected, so a leak shows as a rising floor.
+    `Lowest RSS of each minute, MB: ${floors(o.samples).map(f0).join(" ")}\n`,
+    `p99 ms of the requests due in each ${r.windowSeconds} s of the run: ${r.byWindow.map(f0).join(" ")}\n`,
     `CPU from the end of the warm-up to the last answer, in cores busy: the Bun server ${o.busy.server.toFixed(2)} (it runs JavaScript on one), its PostgreSQL ${o.busy.postgres.toFixed(2)}, out of ${os.cpus().length}.\n`,
   ].join("\n");
 }
