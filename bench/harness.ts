@@ -52,11 +52,11 @@ export async function runSeed(h: BenchHarness, args: string[]): Promise<{ second
 }
 
 /**
- * USERS members of the demo workspace (`<prefix><i>@example.com`, the given password), straight into the database
+ * `count` (default USERS) members of the demo workspace (`<prefix><i>@example.com`, the given password), straight into the database
  * as its owner role, then `fixtures` in the same transaction with the tenant pinned (tenant tables are under forced
  * row-level security for every role).
  */
-export async function addMembers<T>(h: BenchHarness, prefix: string, password: string, fixtures: (tx: postgres.TransactionSql, tenant: { id: string; week_start: number }) => Promise<T>): Promise<T> {
+export async function addMembers<T>(h: BenchHarness, prefix: string, password: string, fixtures: (tx: postgres.TransactionSql, tenant: { id: string; week_start: number }) => Promise<T>, count = USERS): Promise<T> {
   const secrets = JSON.parse(readFileSync(join(h.dataDir, "secrets.json"), "utf8")) as { ownerPassword: string };
   const sql = postgres(`postgres://steward_owner:${encodeURIComponent(secrets.ownerPassword)}@127.0.0.1:${h.pgPort}/steward`, { max: 1, onnotice: () => {} });
   try {
@@ -66,7 +66,7 @@ export async function addMembers<T>(h: BenchHarness, prefix: string, password: s
     return (await sql.begin(async (tx) => {
       await tx`select set_config('app.tenant_id', ${tenant.id}, true)`;
       const now = new Date();
-      for (let i = 1; i <= USERS; i++) {
+      for (let i = 1; i <= count; i++) {
         const email = `${prefix}${i}@example.com`;
         const [u] = await tx<{ id: string }[]>`
           insert into users (id, name, email, email_normalized, password_hash, created_at, updated_at)

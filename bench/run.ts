@@ -18,6 +18,7 @@ import { purgeBench } from "./purge.ts";
 import { leadFormsBench } from "./leadforms.ts";
 import { messagingBench } from "./messaging.ts";
 import { webhooksBench } from "./webhooks.ts";
+import { loadBench } from "./mixed.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -26,8 +27,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // crm: the CRM at scale (bench/crm.ts); api: the REST API on the same large seed (bench/api.ts); crews: crews at scale, same data dir; leadforms: lead form submissions;
 // capacity: the capacity engine (no server) and its pages; privacy: exports at scale (own Postgres); purge: the
 // workspace purge at scale (own Postgres); messaging: inbound provider webhooks and timelines (own Postgres and web
-// process); webhooks: outbound webhook delivery throughput (own Postgres).
-const PARTS = ["crm", "api", "crews", "leadforms", "capacity", "privacy", "purge", "messaging", "webhooks"] as const;
+// process); webhooks: outbound webhook delivery throughput (own Postgres); load: 200 signed-in sessions of mixed
+// reads, searches, writes and exports on the large CRM and crews seeds (bench/mixed.ts; BENCH_LOAD_SECONDS, default 300).
+const PARTS = ["crm", "api", "crews", "leadforms", "capacity", "privacy", "purge", "messaging", "webhooks", "load"] as const;
 const NAMED = PARTS.filter((p) => process.argv.includes(`--${p}`));
 const part = (p: (typeof PARTS)[number]) => process.env[`BENCH_${p.toUpperCase()}`] !== "0" && (NAMED.length === 0 || NAMED.includes(p));
 // A part run alone prints the report's heading itself.
@@ -328,6 +330,9 @@ try {
   }
   if (part("webhooks")) {
     console.log(`${heading("webhooks")}${await webhooksBench({ dataDir: DATA_DIR, progress })}`);
+  }
+  if (part("load")) {
+    console.log(`${heading("load")}${await loadBench(harness())}`);
   }
 } finally {
   await cleanup();

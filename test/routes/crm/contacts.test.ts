@@ -169,6 +169,19 @@ describe("contacts", () => {
     await create(other.owner, { emails: "grace@example.com" });
   });
 
+  test("a duplicate email is found through the search index however its words split, and only an exact email counts", async () => {
+    const { owner } = await setup();
+    // The search parser splits this address into several words; the check must still find it, and not a
+    // contact that merely shares some of those words.
+    const odd = "mary-jo.smith+crm_2@mail.example.co.uk";
+    const first = await create(owner, { first_name: "Mary-Jo", title: "smith mary-jo", emails: `${odd}\nmj@example.com` });
+    await create(owner, { first_name: "Near", emails: "mary-jo.smith+crm_3@mail.example.co.uk" });
+    const res = await owner.client.post(base(owner), { first_name: "Again", emails: odd.toUpperCase() });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain(`<a href="${base(owner)}/${first}">`);
+    expect((await owner.client.post(base(owner), { first_name: "New", emails: "mary-jo.smith@mail.example.co.uk" })).status).toBe(303);
+  });
+
   test("P10 creating, editing and deleting a contact each leave one audit event; unchanged lists are not reported as changes", async () => {
     const { owner } = await setup();
     const companyId = await createCompany(owner, "Initech");
