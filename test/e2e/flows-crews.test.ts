@@ -9,7 +9,7 @@ import { addWeeks, formatWeek, weekDays, weekOf } from "../../src/domain/crews/w
 import { seedCrew } from "../routes/crews/schedule-fixture.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { createAccount } from "../support/factories.ts";
-import { browserTest, expectUsable, hasChromium, landOn, SCREENSHOTS, startBrowserApp, type BrowserApp, watchedPage } from "./browser.ts";
+import { browserTest, expectUsable, flowSteps, hasChromium, SCREENSHOTS, startBrowserApp, type BrowserApp, watchedPage } from "./browser.ts";
 
 // Next week (Monday first, the workspace default): its pours are ahead, so the lookahead lists them.
 const week = addWeeks(weekOf(new Date().toISOString().slice(0, 10), 1), 1, 1);
@@ -41,17 +41,18 @@ describe("field test: the crews module's main path", () => {
     const tag = js ? "js" : "nojs";
     const w = await watchedPage(browser, { javaScriptEnabled: js, throttled: js });
     const { page } = w;
+    const nav = flowSteps(page, js);
     const worker = s.crew.workers[0]!;
     try {
       await page.context().addCookies([{ name: "session", value: s.a.token, url: base }]);
 
       // Assign Worker A to Riverside Tower for Monday to Friday: the person's link opens the week's form.
       await page.goto(`${s.crews}/schedule?week=${WEEK}`);
-      await landOn(page, /\/schedule\/cell\?/, "#assign", () => page.locator(`#r-${worker} th a`).first().click());
+      await nav.land("Crews: a person's week (link)", /\/schedule\/cell\?/, "#assign", () => page.locator(`#r-${worker} th a`).first().click());
       await page.getByLabel("Day", { exact: true }).selectOption({ label: "Monday to Friday (the whole working week)" });
       await page.getByLabel("Project or status").selectOption("project");
       await page.getByLabel("Project", { exact: true }).selectOption(s.crew.projects[0]!);
-      await landOn(page, /done=week/, `#r-${worker}`, () => page.getByRole("button", { name: "Assign", exact: true }).click());
+      await nav.land("Crews: Assign", /done=week/, `#r-${worker}`, () => page.getByRole("button", { name: "Assign", exact: true }).click());
       const week = await t.su`select day::text, project_id from crew_assignments where tenant_id = ${s.a.tenantId} and employee_id = ${worker} order by day`;
       expect([...week]).toEqual(DAYS.slice(0, 5).map((day) => ({ day, project_id: s.crew.projects[0]! })));
       expect(await page.locator(`#r-${worker}`).getByText("Riverside Tower").count()).toBe(5);
@@ -65,14 +66,15 @@ describe("field test: the crews module's main path", () => {
       await page.getByLabel("Element or location").fill(`Level 3 deck ${tag}`);
       await page.getByLabel(/^Volume/).fill("120");
       await page.getByLabel("Placing crew").selectOption(worker);
-      await landOn(page, /\/crews\/pours\/[0-9a-f-]{36}\?done=created$/, "main h1", () => page.getByRole("button", { name: "Add pour" }).click());
+      await nav.land("Crews: Add pour", /\/crews\/pours\/[0-9a-f-]{36}\?done=created$/, "main h1", () => page.getByRole("button", { name: "Add pour" }).click());
       const pourId = new URL(page.url()).pathname.split("/").pop()!;
-      await landOn(page, /done=confirmed/, "main h1", () => page.getByRole("button", { name: "Confirm the pour" }).click());
+      await nav.land("Crews: Confirm the pour", /done=confirmed/, "main h1", () => page.getByRole("button", { name: "Confirm the pour" }).click());
       const [pour] = await t.su`select status, day::text, location from crew_pours where id = ${pourId}`;
       expect(pour).toEqual({ status: "confirmed", day: POUR_DAY, location: `Level 3 deck ${tag}` });
       expect(await page.locator("main").textContent()).toContain("Confirmed");
       await page.screenshot({ path: join(SCREENSHOTS, `flow-crews-pour-${tag}.png`), fullPage: true });
 
+      nav.done();
       expect(await w.problems()).toEqual({ csp: [], errors: [] });
     } finally {
       await page.context().close();

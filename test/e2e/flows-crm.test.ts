@@ -8,7 +8,7 @@ import type { Browser } from "playwright-core";
 import { useTestDatabase } from "../support/db.ts";
 import { createAccount, type Account } from "../support/factories.ts";
 import { jobDeps, runDueJobs } from "../support/jobs.ts";
-import { browserTest, expectUsable, hasChromium, landOn, SCREENSHOTS, startBrowserApp, type BrowserApp, watchedPage } from "./browser.ts";
+import { browserTest, expectUsable, flowSteps, hasChromium, SCREENSHOTS, startBrowserApp, type BrowserApp, watchedPage } from "./browser.ts";
 
 describe("field test: the CRM's main path", () => {
   let browser: Browser;
@@ -41,6 +41,7 @@ describe("field test: the CRM's main path", () => {
     const tag = js ? "js" : "nojs";
     const w = await watchedPage(browser, { javaScriptEnabled: js, throttled: js });
     const { page } = w;
+    const nav = flowSteps(page, js);
     try {
       await page.context().addCookies([{ name: "session", value: s.a.token, url: base }]);
 
@@ -50,7 +51,7 @@ describe("field test: the CRM's main path", () => {
       await page.getByLabel("Last name").fill(`Lovelace ${tag}`);
       await page.getByLabel("Email addresses").fill(`ada-${tag}@example.com`);
       await page.getByLabel("Job title").fill("Analyst");
-      await landOn(page, /\/crm\/contacts\/[0-9a-f-]{36}$/, "main h1", () => page.getByRole("button", { name: "Create contact" }).click());
+      await nav.land("CRM: Create contact", /\/crm\/contacts\/[0-9a-f-]{36}$/, "main h1", () => page.getByRole("button", { name: "Create contact" }).click());
       expect(await page.locator("main h1").textContent()).toContain(`Ada Lovelace ${tag}`);
       const [contact] = await t.su`select first_name, last_name, emails, title from contacts where tenant_id = ${s.a.tenantId}`;
       expect(contact).toEqual({ first_name: "Ada", last_name: `Lovelace ${tag}`, emails: [`ada-${tag}@example.com`], title: "Analyst" });
@@ -58,7 +59,7 @@ describe("field test: the CRM's main path", () => {
 
       // Move the deal one stage on with its → button (a form per card; the keyboard path of the board).
       await page.goto(s.board);
-      await landOn(page, `${s.board}#deal-${s.dealId}`, `section.board-col[data-stage="${s.stages[1]!.id}"] #deal-${s.dealId}`, () =>
+      await nav.land("CRM: move the deal", `${s.board}#deal-${s.dealId}`, `section.board-col[data-stage="${s.stages[1]!.id}"] #deal-${s.dealId}`, () =>
         page.getByRole("button", { name: `Move Harbour deal to ${s.stages[1]!.name}` }).click(),
       );
       const [deal] = await t.su`select stage_id from deals where id = ${s.dealId}`;
@@ -69,13 +70,13 @@ describe("field test: the CRM's main path", () => {
       await page.goto(`${s.crm}/imports`);
       await page.getByLabel("What the file holds").selectOption("contact");
       await page.getByLabel("CSV file").setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from("First name,Last name,Email\nGrace,Hopper,grace@example.com\nKatherine,Johnson,katherine@example.com\n") });
-      await landOn(page, /\/crm\/imports\/[0-9a-f-]{36}$/, "#mapping", () => page.getByRole("button", { name: "Upload and map columns" }).click());
+      await nav.land("CRM: Upload and map columns", /\/crm\/imports\/[0-9a-f-]{36}$/, "#mapping", () => page.getByRole("button", { name: "Upload and map columns" }).click());
       await page.getByRole("button", { name: "Save mapping and preview" }).click();
       await page.getByRole("button", { name: "Start import" }).waitFor({ timeout: 15_000 });
-      await landOn(page, /done=started/, "#import-progress", () => page.getByRole("button", { name: "Start import" }).click());
+      await nav.land("CRM: Start import", /done=started/, "#import-progress", () => page.getByRole("button", { name: "Start import" }).click());
       await runDueJobs(t, jobDeps(t));
       // htmx polls the progress every second; without JavaScript the Refresh link reloads the page.
-      if (!js) await landOn(page, /\/crm\/imports\/[0-9a-f-]{36}$/, "#import-progress", () => page.getByRole("link", { name: "Refresh" }).click());
+      if (!js) await nav.land("CRM: Refresh", /\/crm\/imports\/[0-9a-f-]{36}$/, "#import-progress", () => page.getByRole("link", { name: "Refresh" }).click());
       await page.locator("#import-progress h2", { hasText: "Done" }).waitFor({ timeout: 15_000 });
       expect(await page.locator("#import-progress dl").textContent()).toContain("Created2");
       const imported = await t.su`select first_name, last_name from contacts where tenant_id = ${s.a.tenantId} and emails && '{grace@example.com,katherine@example.com}' order by first_name`;
@@ -85,6 +86,7 @@ describe("field test: the CRM's main path", () => {
       ]);
       await page.screenshot({ path: join(SCREENSHOTS, `flow-crm-import-${tag}.png`), fullPage: true });
 
+      nav.done();
       expect(await w.problems()).toEqual({ csp: [], errors: [] });
     } finally {
       await page.context().close();
@@ -100,6 +102,12 @@ describe("field test: the CRM's main path", () => {
       ["CRM: import upload", `${s.crm}/imports`, "#f-file"],
     ]);
     await walk(s, true);
+    const [contact] = await t.su<{ id: string }[]>`select id from contacts where tenant_id = ${s.a.tenantId} order by created_at limit 1`;
+    const [imp] = await t.su<{ id: string }[]>`select id from crm_imports where tenant_id = ${s.a.tenantId}`;
+    await expectUsable(browser, base, s.a.token, [
+      ["CRM: contact record", `${s.crm}/contacts/${contact!.id}`, "main h1"],
+      ["CRM: import report", `${s.crm}/imports/${imp!.id}`, "#import-progress dl"],
+    ]);
   }, 90_000);
 
   browserTest("with JavaScript off, the same path works through plain forms, redirects and full pages", async () => {

@@ -9,7 +9,7 @@ import type { Browser } from "playwright-core";
 import { useTestDatabase } from "../support/db.ts";
 import { createAccount } from "../support/factories.ts";
 import { jobDeps, runDueJobs } from "../support/jobs.ts";
-import { browserTest, expectUsable, hasChromium, landOn, SCREENSHOTS, startBrowserApp, type BrowserApp, watchedPage } from "./browser.ts";
+import { browserTest, expectUsable, flowSteps, hasChromium, SCREENSHOTS, startBrowserApp, type BrowserApp, watchedPage } from "./browser.ts";
 
 describe("field test: the privacy module's main path", () => {
   let browser: Browser;
@@ -37,16 +37,17 @@ describe("field test: the privacy module's main path", () => {
     const tag = js ? "js" : "nojs";
     const w = await watchedPage(browser, { javaScriptEnabled: js, throttled: js });
     const { page } = w;
+    const nav = flowSteps(page, js);
     try {
       // Signed out, the person asks for erasure and confirms their address with the emailed code.
       await page.goto(s.publicForm);
       await page.getByLabel("Delete the personal data you hold about me").check();
       await page.getByLabel("Your email address").fill(s.email);
-      await landOn(page, /\/verification$/, "#f-code", () => page.getByRole("button", { name: "Send the request" }).click());
+      await nav.land("Privacy: Send the request", /\/verification$/, "#f-code", () => page.getByRole("button", { name: "Send the request" }).click());
       const requestId = page.url().split("/").at(-2)!;
       const [mail] = await t.su<{ text_body: string }[]>`select text_body from emails where idempotency_key = ${`privacy-code:${requestId}`}`;
       await page.getByLabel("Code").fill(/: (\d{6})\b/.exec(mail!.text_body)![1]!);
-      await landOn(page, /\?received=1$/, "main h1", () => page.getByRole("button", { name: "Confirm" }).click());
+      await nav.land("Privacy: Confirm", /\?received=1$/, "main h1", () => page.getByRole("button", { name: "Confirm" }).click());
       const [asked] = await t.su`select type, state from privacy_requests where id = ${requestId}`;
       expect(asked).toEqual({ type: "erasure", state: "pending" });
       await page.screenshot({ path: join(SCREENSHOTS, `flow-privacy-request-${tag}.png`), fullPage: true });
@@ -54,9 +55,9 @@ describe("field test: the privacy module's main path", () => {
       // The owner signs in (the session cookie) and asks for a copy of their own data from the profile.
       await page.context().addCookies([{ name: "session", value: s.a.token, url: base }]);
       await page.goto(`${base}/profile`);
-      await landOn(page, /\/profile\/data-exports\/[0-9a-f-]{36}\?done=requested$/, "#export-progress", () => page.getByRole("button", { name: "Request a copy" }).click());
+      await nav.land("Privacy: Request a copy", /\/profile\/data-exports\/[0-9a-f-]{36}\?done=requested$/, "#export-progress", () => page.getByRole("button", { name: "Request a copy" }).click());
       await runDueJobs(t, jobDeps(t));
-      if (!js) await landOn(page, /\/profile\/data-exports\/[0-9a-f-]{36}$/, "#export-progress", () => page.getByRole("link", { name: "Refresh" }).click());
+      if (!js) await nav.land("Privacy: Refresh", /\/profile\/data-exports\/[0-9a-f-]{36}$/, "#export-progress", () => page.getByRole("link", { name: "Refresh" }).click());
       await page.locator("#export-progress", { hasText: "is ready" }).waitFor({ timeout: 15_000 });
       const [exp] = await t.su`select status, kind from data_exports where user_id = ${s.a.user.id}`;
       expect(exp).toEqual({ status: "done", kind: "personal" });
@@ -64,9 +65,9 @@ describe("field test: the privacy module's main path", () => {
 
       // The owner works the queue: open the request, approve it, schedule the erasure; the job erases and completes it.
       await page.goto(s.queue);
-      await landOn(page, new RegExp(`/privacy/requests/${requestId}$`), "main .actions", () => page.locator(`main a[href$="/privacy/requests/${requestId}"]`).click());
-      await landOn(page, /done=approved/, "main .actions", () => page.getByRole("button", { name: "Approve" }).click());
-      await landOn(page, /done=scheduled/, "main .actions", () => page.getByRole("button", { name: "Schedule the erasure" }).click());
+      await nav.land("Privacy: open the request (link)", new RegExp(`/privacy/requests/${requestId}$`), "main .actions", () => page.locator(`main a[href$="/privacy/requests/${requestId}"]`).click());
+      await nav.land("Privacy: Approve", /done=approved/, "main .actions", () => page.getByRole("button", { name: "Approve" }).click());
+      await nav.land("Privacy: Schedule the erasure", /done=scheduled/, "main .actions", () => page.getByRole("button", { name: "Schedule the erasure" }).click());
       await runDueJobs(t, jobDeps(t));
       await page.reload();
       await page.getByRole("link", { name: "Download the certificate (JSON)" }).waitFor({ timeout: 15_000 });
@@ -76,6 +77,7 @@ describe("field test: the privacy module's main path", () => {
       expect(left[0]!.n).toBe(0);
       await page.screenshot({ path: join(SCREENSHOTS, `flow-privacy-queue-${tag}.png`), fullPage: true });
 
+      nav.done();
       expect(await w.problems()).toEqual({ csp: [], errors: [] });
     } finally {
       await page.context().close();
@@ -90,6 +92,12 @@ describe("field test: the privacy module's main path", () => {
     ]);
     await expectUsable(browser, base, undefined, [["Privacy: public request form", s.publicForm, "#f-email"]]);
     await walk(s, true);
+    const [req] = await t.su<{ id: string }[]>`select id from privacy_requests where tenant_id = ${s.a.tenantId}`;
+    const [exp] = await t.su<{ id: string }[]>`select id from data_exports where user_id = ${s.a.user.id}`;
+    await expectUsable(browser, base, s.a.token, [
+      ["Privacy: a request in the queue", `${s.queue}/${req!.id}`, "main h1"],
+      ["Privacy: my data export", `${base}/profile/data-exports/${exp!.id}`, "#export-progress"],
+    ]);
   }, 90_000);
 
   browserTest("with JavaScript off, the same path works through plain forms, redirects and full pages", async () => {
