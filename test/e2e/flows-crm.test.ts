@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect } from "bun:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { useTestDatabase } from "../support/db.ts";
-import { createAccount, type Account } from "../support/factories.ts";
+import { createAccount } from "../support/factories.ts";
 import { jobDeps, runDueJobs } from "../support/jobs.ts";
 import { browserTest, expectUsable, flowSteps, hasChromium, SCREENSHOTS, startBrowserApp, type BrowserApp, watchedPage } from "./browser.ts";
 
