@@ -190,124 +190,136 @@ export function RequestPage({ shell, detail, revealed, errors, now }: { shell: S
   const actions = availableActions(r).filter((a) => a !== "verify" && a !== "fail" && !(a === "complete" && r.type === "erasure") && !(a === "start" && r.type === "erasure"));
   const show = (v: string | null | undefined, email = true) => (v ? (revealed ? v : email ? maskEmail(v) : maskName(v)) : "—");
   const hasPersonal = !!(r.requester_email || r.subject_email || detail.subject);
+  // While its job has yet to run, the request follows itself: htmx re-reads this page every 2 s and swaps in its
+  // #request; once settled the new one has no trigger and polling stops. Without JavaScript, Refresh does the same
+  // (to the plain URL, so the "scheduled" message of the redirect does not linger).
+  const live = r.state === "scheduled" || r.state === "processing";
+  const poll = live ? { "hx-get": base, "hx-trigger": "every 2s", "hx-select": "#request", "hx-swap": "outerHTML" } : {};
   return (
     <Page shell={shell} title="Privacy request">
-      <h1>
-        {TYPES[r.type]} request · {STATE_LABELS[r.state]} {dueBadge(r, now)}
-      </h1>
-      <dl class="facts">
-        <dt>About</dt>
-        <dd>
-          {detail.subject ? `${show(detail.subject.name, false)} (${detail.subject.kind})` : show(r.subject_email)}
-          {detail.subject && detail.subject.kind !== "user" && (
+      <div id="request" {...poll}>
+        <h1>
+          {TYPES[r.type]} request · {STATE_LABELS[r.state]} {dueBadge(r, now)}
+        </h1>
+        {live && (
+          <p>
+            The work runs as a job; this page follows it. <a href={base}>Refresh</a>
+          </p>
+        )}
+        <dl class="facts">
+          <dt>About</dt>
+          <dd>
+            {detail.subject ? `${show(detail.subject.name, false)} (${detail.subject.kind})` : show(r.subject_email)}
+            {detail.subject && detail.subject.kind !== "user" && (
+              <>
+                {" "}
+                · <a href={`/t/${shell.workspace.slug}/privacy/people/${detail.subject.kind}/${detail.subject.id}`}>everything that mentions them</a>
+              </>
+            )}
+          </dd>
+          <dt>Requester</dt>
+          <dd>{show(r.requester_email)}</dd>
+          <dt>Received</dt>
+          <dd>{day(r.received_at)}</dd>
+          <dt>Due</dt>
+          <dd>{day(r.due_at)}</dd>
+          {r.completed_at && (
             <>
-              {" "}
-              · <a href={`/t/${shell.workspace.slug}/privacy/people/${detail.subject.kind}/${detail.subject.id}`}>everything that mentions them</a>
+              <dt>Completed</dt>
+              <dd>{day(r.completed_at)}</dd>
             </>
           )}
-        </dd>
-        <dt>Requester</dt>
-        <dd>{show(r.requester_email)}</dd>
-        <dt>Received</dt>
-        <dd>{day(r.received_at)}</dd>
-        <dt>Due</dt>
-        <dd>{day(r.due_at)}</dd>
-        {r.completed_at && (
-          <>
-            <dt>Completed</dt>
-            <dd>{day(r.completed_at)}</dd>
-          </>
+          {r.reason && (
+            <>
+              <dt>Reason for the denial</dt>
+              <dd>{r.reason}</dd>
+            </>
+          )}
+          {r.failure && (
+            <>
+              <dt>Failure</dt>
+              <dd>{r.failure}</dd>
+            </>
+          )}
+          {r.details && (
+            <>
+              <dt>Details</dt>
+              <dd>{revealed ? r.details : "(hidden until revealed)"}</dd>
+            </>
+          )}
+        </dl>
+        {hasPersonal && !revealed && (
+          <form method="post" action={`${base}/reveal`} class="inline">
+            <button type="submit" class="button secondary">
+              Reveal personal data (recorded in the audit trail)
+            </button>
+          </form>
         )}
-        {r.reason && (
-          <>
-            <dt>Reason for the denial</dt>
-            <dd>{r.reason}</dd>
-          </>
+        {detail.matches.length > 0 && (
+          <section>
+            <h2>CRM people with this address</h2>
+            <ul>
+              {detail.matches.map((m) => (
+                <li>
+                  <a href={`/t/${shell.workspace.slug}/privacy/people/${m.kind}/${m.id}?request=${r.id}`}>{`${m.kind}: ${revealed ? m.name : maskName(m.name)}`}</a>
+                </li>
+              ))}
+            </ul>
+          </section>
         )}
-        {r.failure && (
-          <>
-            <dt>Failure</dt>
-            <dd>{r.failure}</dd>
-          </>
-        )}
-        {r.details && (
-          <>
-            <dt>Details</dt>
-            <dd>{revealed ? r.details : "(hidden until revealed)"}</dd>
-          </>
-        )}
-      </dl>
-      {hasPersonal && !revealed && (
-        <form method="post" action={`${base}/reveal`} class="inline">
-          <button type="submit" class="button secondary">
-            Reveal personal data (recorded in the audit trail)
-          </button>
-        </form>
-      )}
-      {detail.matches.length > 0 && (
-        <section>
-          <h2>CRM people with this address</h2>
-          <ul>
-            {detail.matches.map((m) => (
-              <li>
-                <a href={`/t/${shell.workspace.slug}/privacy/people/${m.kind}/${m.id}?request=${r.id}`}>{`${m.kind}: ${revealed ? m.name : maskName(m.name)}`}</a>
-              </li>
-            ))}
-          </ul>
+        <section class="actions">
+          {actions.map((a) => {
+            const f = ACTION_FORMS[a];
+            if (!f) return null;
+            return (
+              <form method="post" action={`${base}/${f.path}`} class="inline">
+                <button type="submit" class={f.secondary ? "button secondary" : undefined}>
+                  {f.label}
+                </button>
+              </form>
+            );
+          })}
+          {r.state === "completed" && (
+            <a class="button secondary" href={`${base}/certificate.json`} download>
+              Download the certificate (JSON)
+            </a>
+          )}
         </section>
-      )}
-      <section class="actions">
-        {actions.map((a) => {
-          const f = ACTION_FORMS[a];
-          if (!f) return null;
-          return (
-            <form method="post" action={`${base}/${f.path}`} class="inline">
-              <button type="submit" class={f.secondary ? "button secondary" : undefined}>
-                {f.label}
-              </button>
-            </form>
-          );
-        })}
-        {r.state === "completed" && (
-          <a class="button secondary" href={`${base}/certificate.json`} download>
-            Download the certificate (JSON)
-          </a>
+        {actions.includes("deny") && (
+          <form method="post" action={`${base}/denial`} class="form narrow" novalidate>
+            <FormErrors errors={errors} />
+            <div class="field">
+              <label for="f-reason">Reason for denying (the requester is told)</label>
+              <textarea id="f-reason" name="reason" maxlength={1000} rows={2} aria-invalid={errors?.reason ? "true" : undefined}></textarea>
+              {errors?.reason && <p class="field-error">{errors.reason}</p>}
+            </div>
+            <button type="submit" class="button secondary">
+              Deny
+            </button>
+          </form>
         )}
-      </section>
-      {actions.includes("deny") && (
-        <form method="post" action={`${base}/denial`} class="form narrow" novalidate>
-          <FormErrors errors={errors} />
-          <div class="field">
-            <label for="f-reason">Reason for denying (the requester is told)</label>
-            <textarea id="f-reason" name="reason" maxlength={1000} rows={2} aria-invalid={errors?.reason ? "true" : undefined}></textarea>
-            {errors?.reason && <p class="field-error">{errors.reason}</p>}
-          </div>
-          <button type="submit" class="button secondary">
-            Deny
-          </button>
-        </form>
-      )}
-      <h2>History</h2>
-      <ol class="timeline-items">
-        {detail.events.map((e) => (
-          <li class="timeline-item">
-            {`${e.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC · ${e.action}: ${e.from_state ? STATE_LABELS[e.from_state] : "new"} → ${STATE_LABELS[e.to_state]}${e.actor_name ? ` · ${e.actor_name}` : ""}`}
-          </li>
-        ))}
-      </ol>
-      {Object.keys(r.result_counts).length > 0 && (
-        <>
-          <h2>Rows affected, per table</h2>
-          <dl class="facts">
-            {Object.entries(r.result_counts).map(([table, n]) => (
-              <>
-                <dt>{table}</dt>
-                <dd>{n}</dd>
-              </>
-            ))}
-          </dl>
-        </>
-      )}
+        <h2>History</h2>
+        <ol class="timeline-items">
+          {detail.events.map((e) => (
+            <li class="timeline-item">
+              {`${e.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC · ${e.action}: ${e.from_state ? STATE_LABELS[e.from_state] : "new"} → ${STATE_LABELS[e.to_state]}${e.actor_name ? ` · ${e.actor_name}` : ""}`}
+            </li>
+          ))}
+        </ol>
+        {Object.keys(r.result_counts).length > 0 && (
+          <>
+            <h2>Rows affected, per table</h2>
+            <dl class="facts">
+              {Object.entries(r.result_counts).map(([table, n]) => (
+                <>
+                  <dt>{table}</dt>
+                  <dd>{n}</dd>
+                </>
+              ))}
+            </dl>
+          </>
+        )}
+      </div>
     </Page>
   );
 }
