@@ -4,9 +4,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { testApp } from "../support/app.ts";
+import { Client, testApp } from "../support/app.ts";
 import { crawl, MUST_REACH, PUBLIC_START, seedDemoWorkspace, workspaceStart, type DemoWorkspace } from "../support/crawl.ts";
 import { useTestDatabase } from "../support/db.ts";
+import { createAccount } from "../support/factories.ts";
+import { seedCrew } from "../routes/crews/schedule-fixture.ts";
 import { hasChromium, startBrowserApp, type BrowserApp } from "./browser.ts";
 
 // axe runs through page.evaluate (the DevTools protocol), which the page's strict CSP does not apply to; an
@@ -56,9 +58,47 @@ async function unnamedControls(page: Page): Promise<string[]> {
   });
 }
 
+/** Presses `key` (Tab by default) until the focused element matches `selector`, as a keyboard user would. */
+async function tabTo(page: Page, selector: string, key = "Tab", max = 120) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(key);
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+  }
+  throw new Error(`${selector} not reached in ${max} presses of ${key}`);
+}
+
+/** What the focused element looks like: a focus ring is an outline at least 2px wide, or a box shadow. */
+async function focused(page: Page) {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const s = getComputedStyle(el);
+    const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none";
+    return { el: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""} ${(el.textContent ?? "").trim().slice(0, 30)}`.trim(), tag: el.tagName, ring, body: el === document.body };
+  });
+}
+
+/** Every field message is tied to an invalid control (aria-describedby), and every invalid control to its message. */
+async function untiedErrors(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const controls = [...document.querySelectorAll<HTMLElement>("input, select, textarea")];
+    const describes = (c: HTMLElement, el: Element) => (c.getAttribute("aria-describedby") ?? "").split(/\s+/).some((id) => id && document.getElementById(id)?.contains(el));
+    for (const msg of document.querySelectorAll(".field-error")) {
+      const owner = controls.find((c) => describes(c, msg));
+      if (!owner) out.push(`message "${msg.textContent}" describes no control`);
+      else if (owner.getAttribute("aria-invalid") !== "true") out.push(`${owner.id} has a message but no aria-invalid`);
+    }
+    for (const c of document.querySelectorAll('[aria-invalid="true"]')) {
+      if (![...document.querySelectorAll(".field-error")].some((m) => describes(c as HTMLElement, m))) out.push(`${c.id} is invalid with no message tied to it`);
+    }
+    return out;
+  });
+}
+
 describe("accessibility in a real browser", () => {
   const t = useTestDatabase();
   let web: BrowserApp | undefined;
+  let crawler: ReturnType<typeof testApp>;
   let demo: DemoWorkspace;
   let signedIn: BrowserContext;
   let anonymous: BrowserContext;
@@ -69,11 +109,11 @@ describe("accessibility in a real browser", () => {
     beforeAll(async () => {
       web = await startBrowserApp(t.db);
       // The crawl goes through app.request (no socket), so it uses an app that takes the address from the client.
-      const crawler = testApp({ db: t.db });
+      crawler = testApp({ db: t.db });
       demo = await seedDemoWorkspace(t.db, crawler, "axe");
       const form = new URLSearchParams({ name: "Contact us", slug: "contact", source: "Website", min_seconds: "0", active: "1", redirect_url: "", fields: "email" });
       expect((await demo.client.post(`/t/${demo.slug}/crm/forms`, form)).status).toBe(303);
-      publicPages = [...(await crawl(new (await import("../support/app.ts")).Client(crawler), PUBLIC_START)).map((p) => p.path), "/signup", `/f/${demo.slug}/contact`];
+      publicPages = [...(await crawl(new Client(crawler), PUBLIC_START)).map((p) => p.path), "/", `/f/${demo.slug}/contact`];
       pages = (await crawl(demo.client, workspaceStart(demo.slug))).map((p) => p.path);
       signedIn = await web.browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "light" });
       await signedIn.addCookies([{ name: "session", value: demo.client.cookies.get("session")!, url: web.base }]);
@@ -101,4 +141,59 @@ describe("accessibility in a real browser", () => {
     console.log(`axe over ${publicPages.length + pages.length} pages in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     expect(problems).toEqual([]);
   }, 180_000);
+
+  test.skipIf(!hasChromium)("a form sent back with its errors (422) passes axe, with a summary and each message tied to its field", async () => {
+    const page = await signedIn.newPage();
+    const problems: string[] = [];
+    const w = `/t/${demo.slug}`;
+    for (const path of [`${w}/crm/deals/new`, `${w}/crews/employees/new`, `${w}/capacity/programs/new`, "/signup"]) {
+      const p = path === "/signup" ? await anonymous.newPage() : page;
+      await p.goto(web!.base + path);
+      const form = p.locator("main form[method=post]").first();
+      // Empty every text field and skip the browser's own checks, so the server is the one that says what is wrong.
+      const [res] = await Promise.all([
+        p.waitForResponse((r) => r.request().method() === "POST"),
+        form.evaluate((f: HTMLFormElement) => {
+          f.noValidate = true;
+          for (const el of f.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea")) el.value = "";
+          f.requestSubmit();
+        }),
+      ]);
+      expect(`${path} ${res.status()}`).toBe(`${path} 422`);
+      await p.locator(".field-error").first().waitFor({ timeout: 5000 });
+      if (!(await p.locator('[role="alert"]').first().isVisible())) problems.push(`${path}: no error summary`);
+      for (const v of await axe(p)) problems.push(`${path} (422): ${v.impact} ${v.rule} at ${v.targets.join(", ")}`);
+      for (const e of await untiedErrors(p)) problems.push(`${path} (422): ${e}`);
+      if (p !== page) await p.close();
+    }
+    await page.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  test.skipIf(!hasChromium)("every link, button, field and summary that Tab reaches shows a focus ring, and a board card shows when focus is in it", async () => {
+    const page = await signedIn.newPage();
+    const contact = pages.find((p) => /\/crm\/contacts\/[0-9a-f-]{36}$/.test(p))!;
+    const board = pages.find((p) => /\/crm\/pipelines\/[0-9a-f-]{36}\/board$/.test(p))!;
+    const without: string[] = [];
+    const tags = new Set<string>();
+    for (const path of [contact, `/t/${demo.slug}/crm/deals/new`, board]) {
+      await page.goto(web!.base + path);
+      for (let i = 0; i < 150; i++) {
+        await page.keyboard.press("Tab");
+        const f = await focused(page);
+        if (f.body) break;
+        tags.add(f.tag);
+        if (!f.ring) without.push(`${path}: ${f.el}`);
+      }
+    }
+    expect(without).toEqual([]);
+    // The walk must have met each kind of control, or it proves nothing about them.
+    expect([...tags].filter((t) => ["A", "BUTTON", "INPUT", "SELECT", "SUMMARY"].includes(t)).sort()).toEqual(["A", "BUTTON", "INPUT", "SELECT", "SUMMARY"]);
+    // On the board the whole card is marked while one of its controls has keyboard focus.
+    await page.goto(web!.base + board);
+    await tabTo(page, ".board-card button");
+    const card = await page.evaluate(() => getComputedStyle(document.activeElement!.closest(".board-card")!).outlineStyle);
+    expect(card).not.toBe("none");
+    await page.close();
+  }, 60_000);
 });
