@@ -196,4 +196,75 @@ describe("accessibility in a real browser", () => {
     expect(card).not.toBe("none");
     await page.close();
   }, 60_000);
+
+  // The keyboard alone: Tab, Shift+Tab, Enter, Space and arrows. Reading the focus tells the test where it is;
+  // nothing is clicked or focused for it.
+  test.skipIf(!hasChromium)("the pipeline board moves a deal to another stage with the keyboard alone", async () => {
+    const a = await createAccount(t, crawler);
+    await a.client.get(`/t/${a.slug}/crm/pipelines`);
+    const [p] = await t.su<{ id: string }[]>`select id from pipelines where tenant_id = ${a.tenantId}`;
+    const stages = [...(await t.su<{ id: string; name: string }[]>`select id, name from pipeline_stages where pipeline_id = ${p!.id} order by position`)];
+    const dealId = Bun.randomUUIDv7();
+    await t.su`insert into deals (tenant_id, id, title, amount_minor, currency, pipeline_id, stage_id, probability, position, created_at, updated_at)
+      values (${a.tenantId}, ${dealId}, 'Keyed lighthouse', 250000, 'EUR', ${p!.id}, ${stages[0]!.id}, 10, 1, now(), now())`;
+    const stageOf = async () => (await t.su<{ stage_id: string }[]>`select stage_id from deals where id = ${dealId}`)[0]!.stage_id;
+    const context = await web!.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addCookies([{ name: "session", value: a.token, url: web!.base }]);
+    const page = await context.newPage();
+    try {
+      const board = `${web!.base}/t/${a.slug}/crm/pipelines/${p!.id}/board`;
+      await page.goto(board);
+      await tabTo(page, `button[aria-label="Move Keyed lighthouse to ${stages[1]!.name}"]`);
+      expect((await focused(page)).ring).toBe(true);
+      await Promise.all([page.waitForURL(`${board}#deal-${dealId}`), page.keyboard.press("Enter")]);
+      expect(await stageOf()).toBe(stages[1]!.id);
+      // From the moved card, on to the next stage with Space; then back one with Shift+Tab to ← and Enter.
+      await tabTo(page, `button[aria-label="Move Keyed lighthouse to ${stages[2]!.name}"]`);
+      await Promise.all([page.waitForURL(`${board}#deal-${dealId}`), page.keyboard.press("Space")]);
+      await page.locator(`section.board-col[data-stage="${stages[2]!.id}"] #deal-${dealId}`).waitFor({ timeout: 5000 });
+      expect(await stageOf()).toBe(stages[2]!.id);
+      await tabTo(page, `button[aria-label="Move Keyed lighthouse to ${stages[1]!.name}"]`, "Shift+Tab");
+      await Promise.all([page.waitForURL(`${board}#deal-${dealId}`), page.keyboard.press("Enter")]);
+      await page.locator(`section.board-col[data-stage="${stages[1]!.id}"] #deal-${dealId}`).waitFor({ timeout: 5000 });
+      expect(await stageOf()).toBe(stages[1]!.id);
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
+
+  test.skipIf(!hasChromium)("the weekly schedule assigns a day and changes a person's week with the keyboard alone", async () => {
+    const a = await createAccount(t, crawler);
+    const crew = await seedCrew(t, a.tenantId, { workers: 1 });
+    const worker = crew.workers[0]!;
+    const week = async () => [...(await t.su<{ day: string; kind: string; project_id: string | null }[]>`select day::text, kind, project_id from crew_assignments where tenant_id = ${a.tenantId} and employee_id = ${worker} order by day`)];
+    const context = await web!.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.addCookies([{ name: "session", value: a.token, url: web!.base }]);
+    const page = await context.newPage();
+    try {
+      await page.goto(`${web!.base}/t/${a.slug}/crews/schedule?week=2025-W10`);
+      await page.locator("#keys:not([hidden])").waitFor({ timeout: 5000 });
+      // The grid is one tab stop, on the first person's Monday; arrows move to the worker's Tuesday, 1 assigns the
+      // first project of the list (Harbor Bridge, by name).
+      await tabTo(page, "#schedule a.c");
+      expect((await focused(page)).ring).toBe(true);
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("ArrowRight");
+      await Promise.all([page.waitForURL(/at=2025-03-04/), page.keyboard.press("1")]);
+      expect(await week()).toEqual([{ day: "2025-03-04", kind: "project", project_id: crew.projects[1]! }]);
+
+      // Back on the grid at that day, Enter opens the person's week; its form puts them on PTO Monday to Friday.
+      await page.waitForFunction((id) => document.activeElement?.closest("tr")?.id === id, `r-${worker}`, { timeout: 5000 });
+      await Promise.all([page.waitForURL(/\/schedule\/cell\?/), page.keyboard.press("Enter")]);
+      await tabTo(page, "#f-day");
+      await page.keyboard.press("End");
+      await tabTo(page, "#f-kind");
+      await page.keyboard.press("ArrowDown");
+      expect([await page.inputValue("#f-day"), await page.inputValue("#f-kind")]).toEqual(["workweek", "pto"]);
+      await tabTo(page, "#assign button[type=submit]");
+      await Promise.all([page.waitForURL(/done=week/), page.keyboard.press("Enter")]);
+      expect(await week()).toEqual(["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07"].map((day) => ({ day, kind: "pto", project_id: null })));
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
 });
