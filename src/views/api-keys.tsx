@@ -36,7 +36,7 @@ export function ApiKeysPage(p: ApiKeysPageProps) {
           </p>
         </section>
       )}
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>

@@ -84,7 +84,7 @@ function AuditResults({ view }: { view: AuditView }) {
       {rows.length === 0 ? (
         <p>No events match these filters.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

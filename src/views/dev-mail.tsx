@@ -22,7 +22,7 @@ export function MailboxPage({ emails }: { emails: Summary[] }) {
       {emails.length === 0 ? (
         <p>No email yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

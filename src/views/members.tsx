@@ -30,7 +30,7 @@ export function MembersPage(p: MembersPageProps) {
   return (
     <Layout title={`Members · ${p.membership.name}`} user={{ name: p.userName, workspace: p.membership }} flash={p.flash}>
       <h1>Members</h1>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>

@@ -114,7 +114,7 @@ export function ProfilePage({ user, sessions, currentSessionId, flash, failed, d
 
       <section aria-labelledby="sessions-h">
         <h2 id="sessions-h">Where you're signed in</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

@@ -72,7 +72,7 @@ export function SettingsReadOnly({ settings: s }: { settings: WorkspaceSettings 
   return (
     <>
       <p class="lead">Only owners and admins can change these settings. Ask one of them if something needs changing.</p>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <tbody>
             <tr>

@@ -1,20 +1,15 @@
 // Page weight (issue 10, item 4): every main page, cold, is at most 30 KB over the wire: its HTML plus every
 // stylesheet and script it loads, compressed as a browser asks for them (Accept-Encoding: br). The pages are found
-// by following links from the workspace home through the demo data (CRM, capacity, crews, privacy, settings), one
-// page per route shape, so a new screen is weighed as soon as something links to it. `bun run weight` prints the
-// table the README shows.
+// by the shared crawl (test/support/crawl.ts) from the workspace home through the demo data (CRM, capacity, crews,
+// privacy, settings), one page per route shape, so a new screen is weighed as soon as something links to it.
+// `bun run weight` prints the table the README shows.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { brotliDecompressSync } from "node:zlib";
 import type { App } from "../../src/app.tsx";
-import { seedCapacity } from "../../src/domain/capacity/seed.ts";
-import { seedDemo } from "../../src/domain/crm/seed.ts";
-import { seedCrews } from "../../src/domain/crews/seed.ts";
 import { Client, testApp } from "../support/app.ts";
+import { BROWSER, crawl, MUST_REACH, PUBLIC_START, seedDemoWorkspace, shape, workspaceStart } from "../support/crawl.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const BUDGET = 30 * 1024;
-const MAX_PAGES = 250;
-const BROWSER = { "accept-encoding": "br, gzip" };
 
 const t = useTestDatabase();
 let app: App;
@@ -28,16 +23,6 @@ interface Weight {
   js: number;
   total: number;
 }
-
-/** One page per route shape: ids, days and weeks stand for any. */
-const shape = (path: string) =>
-  path
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ":id")
-    .replace(/\d{4}-W\d{2}/g, ":week")
-    .replace(/\d{4}-\d{2}-\d{2}/g, ":day");
-
-// Downloads and endpoints that are not pages a person reads.
-const SKIP = /\.(csv|xlsx|json|svg|png|ico|js|css)(\?|$)|\/download|\/dev\/mail|^\/static\/|^\/assets\//;
 
 const assetSizes = new Map<string, { kind: "css" | "js"; bytes: number }>();
 
@@ -63,27 +48,10 @@ async function weigh(c: Client, path: string, html: string, htmlBytes: number): 
   return w;
 }
 
-/** Breadth-first from the given pages, over same-site links, one page per shape. */
-async function crawl(c: Client, start: string[]): Promise<Weight[]> {
-  const seen = new Set(start.map(shape));
-  const queue = [...start];
+/** The crawled pages from the given starts, each weighed with its assets. */
+async function crawlAndWeigh(c: Client, start: string[]): Promise<Weight[]> {
   const out: Weight[] = [];
-  while (queue.length && out.length < MAX_PAGES) {
-    const path = queue.shift()!;
-    const res = await c.get(path, BROWSER);
-    if (res.status !== 200 || !(res.headers.get("content-type") ?? "").startsWith("text/html")) continue;
-    const wire = new Uint8Array(await res.arrayBuffer());
-    // app.request hands back the encoded bytes; decode them to read the links.
-    const html = new TextDecoder().decode(res.headers.get("content-encoding") === "br" ? brotliDecompressSync(wire) : wire);
-    out.push(await weigh(c, path, html, wire.byteLength));
-    for (const m of html.matchAll(/href="(\/[^"#]*)"/g)) {
-      const href = m[1]!.replaceAll("&amp;", "&");
-      const bare = href.split("?")[0]!;
-      if (SKIP.test(href) || seen.has(shape(bare))) continue;
-      seen.add(shape(bare));
-      queue.push(bare);
-    }
-  }
+  for (const p of await crawl(c, start)) out.push(await weigh(c, p.path, p.html, p.wireBytes));
   return out;
 }
 
@@ -91,20 +59,14 @@ const kb = (n: number) => (n / 1024).toFixed(1);
 
 beforeAll(async () => {
   app = testApp({ db: t.db });
-  const r = await seedDemo(t.db, { size: "small", slug: "weigh", password: "weigh-the-pages-42", log: () => {} });
-  await seedCapacity(t.db.app, r.tenantId, { days: 28 });
-  await seedCrews(t.db.app, r.tenantId, { size: "small" });
-  slug = r.slug;
-  client = new Client(app);
-  const res = await client.post("/signin", { email: r.email, password: "weigh-the-pages-42" });
-  expect(res.status).toBe(303);
+  ({ slug, client } = await seedDemoWorkspace(t.db, app, "weigh"));
 }, 120_000);
 
 describe("page weight", () => {
   test("every main page, cold (HTML, CSS and JS, brotli), is at most 30 KB", async () => {
-    const pages = [...(await crawl(new Client(app), ["/signin", "/signup", "/password-reset"])), ...(await crawl(client, ["/", `/t/${slug}`, "/profile"]))];
+    const pages = [...(await crawlAndWeigh(new Client(app), PUBLIC_START)), ...(await crawlAndWeigh(client, workspaceStart(slug)))];
     // The crawl must reach every module, or the budget proves nothing about them.
-    for (const part of ["/crm/contacts", "/crm/deals", "/capacity", "/crews/schedule", "/crews/pours", "/privacy/requests", "/settings", "/audit"]) {
+    for (const part of MUST_REACH) {
       expect(pages.some((p) => p.path.includes(part)) ? part : `${part} not reached`).toBe(part);
     }
     expect(pages.length).toBeGreaterThan(40);

@@ -86,7 +86,7 @@ function CalculatorResultTable({ result }: { result: CalculatorResult }) {
       {result.rows.length === 0 ? (
         <p>No traffic: no agents are needed.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table class="calculator">
             <caption class="muted">Service level counts calls answered within the goal's seconds{result.erlangA ? "; abandoned calls count as missed" : ""}.</caption>
             <thead>

@@ -21,7 +21,7 @@ function Backtest({ backtest, chosen }: { backtest: Record<string, number> | nul
   if (!backtest) return <p class="muted">No backtest: the program needs at least five weeks of history before the start day.</p>;
   const best = Object.entries(backtest).sort((a, b) => a[1] - b[1])[0]?.[0];
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table>
         <caption>Backtest: each method forecasts the last 4 weeks of history from the weeks before; WAPE of daily totals (lower is better)</caption>
         <thead>
@@ -57,7 +57,7 @@ export function ForecastsPage(props: { shell: Shell; program: Program; rows: For
       {props.rows.length === 0 ? (
         <p class="muted">No forecasts yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -105,7 +105,7 @@ export function ForecastsPage(props: { shell: Shell; program: Program; rows: For
 function AdjustmentList({ base, forecastId, rows, canEdit }: { base: string; forecastId: string; rows: AdjustmentRow[]; canEdit: boolean }) {
   if (!rows.length) return <p class="muted">No adjustments: the forecast is as computed.</p>;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table>
         <thead>
           <tr>
@@ -200,7 +200,7 @@ export function ForecastPage(props: { shell: Shell; data: ForecastPageData; canE
         </form>
       )}
       <h2>Weeks</h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>

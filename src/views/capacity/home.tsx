@@ -55,7 +55,7 @@ export function CapacityHomePage({ user, programs, more, canEdit, flash }: { use
       {programs.length === 0 ? (
         <p>No programs yet. {canEdit ? "Create one to import its contact history." : "An editor can create one."}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

@@ -16,7 +16,7 @@ export function ImportList({ slug, imports }: { slug: string; imports: CapacityI
   return (
     <>
       <h2>Recent imports</h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>

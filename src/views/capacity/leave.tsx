@@ -25,7 +25,7 @@ export function LeavePage(props: { shell: Shell; rows: LeaveRow[]; more: boolean
       {props.rows.length === 0 ? (
         <p class="muted">No leave planned.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

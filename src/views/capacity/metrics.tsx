@@ -73,7 +73,7 @@ function Method({ program }: { program: Program }) {
 
 function PeriodRows({ rows, program, grain, url }: { rows: PeriodAchieved[]; program: Program; grain: "day" | "week"; url: string }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table>
         <thead>
           <tr>
@@ -218,7 +218,7 @@ export function MetricsDayPage({ user, data }: { user: InWorkspace; data: Metric
         <>
           <Summary t={total} />
           <Method program={program} />
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>

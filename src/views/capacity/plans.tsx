@@ -75,7 +75,7 @@ export function PlanPage(props: { shell: Shell; data: PlanPageData; canEdit: boo
         <label for="f-day">Staffing of one day</label> <input id="f-day" name="day" type="date" value={plan.start_day} min={plan.start_day} required />{" "}
         <button type="submit">Show the day</button>
       </form>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>

@@ -167,7 +167,7 @@ export function ProgramFormPage({ user, program, values, errors }: ProgramFormPr
         <fieldset>
           <legend>Opening hours</legend>
           <p class="hint">Times as HH:MM on the interval grid (24:00 for midnight). Leave both empty for a closed day.</p>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>
@@ -200,7 +200,7 @@ export function ProgramFormPage({ user, program, values, errors }: ProgramFormPr
             Time paid but not available for contacts, by category (breaks, training, absence, …). The categories are summed; the total must stay below 100 %.
           </p>
           <Message name="shrinkage" errors={errors} />
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>

@@ -26,7 +26,7 @@ export function ComparisonPage({ shell, data }: { shell: Shell; data: Comparison
           { name: `Scenario: ${s.name}`, cls: "chart-b", values: rows.map((r) => r.scenario.required) },
         ]}
       />
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>

@@ -30,7 +30,7 @@ export function DayPage(props: { shell: Shell; plan: PlanRow; program: Program; 
       {rows.length === 0 ? (
         <p class="muted">No contacts are forecast on this day.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

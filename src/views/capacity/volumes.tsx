@@ -177,7 +177,7 @@ export function VolumesPage({ user, program, view, errors }: { user: InWorkspace
           {table.length === 0 ? (
             <p>No days with data in this range.</p>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex={0}>
               <table>
                 <thead>
                   <tr>

@@ -10,7 +10,7 @@ const n = (x: number) => x.toLocaleString("en-GB");
 function HeadcountTable({ caption, label, rows, href }: { caption: string; label: string; rows: Headcount[]; href?: (id: string) => string }) {
   if (rows.length === 0) return null;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table>
         <caption>{caption}</caption>
         <thead>
@@ -67,7 +67,7 @@ export function AnalyticsPage({ user, slug, values, errors, data }: { user: Sign
             Weekdays on at least one project ÷ (weekdays in the range − weekdays on PTO or sick). Weekends are left out of both. A person on two projects the same
             day counts that day once here, in the total and by trade, and once on each project (and its region) above.
           </p>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>

@@ -231,7 +231,7 @@ function WeatherSection({ w, metric }: { w: PourWeatherView; metric: boolean }) 
             </p>
           ))}
           {w.rating && w.rating.hours.length > 0 ? (
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex={0}>
               <table>
                 <thead>
                   <tr>

@@ -62,7 +62,7 @@ export function PoursPage({ user, list, flash }: { user: InWorkspace; list: Look
       {list.rows.length === 0 ? (
         <p>No pours in the next 365 days{values.project || values.status ? " that match" : ""}.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

@@ -41,7 +41,7 @@ export function ProjectionTable({ result }: { result: ProjectionResult }) {
   const groups = [...p.trades.map((t) => ({ name: t.name, weeks: t.weeks })), ...(params.trade || p.trades.length < 2 ? [] : [{ name: "All trades", weeks: p.totals }])];
   if (groups.length === 0) return <p>No employees, requirements or schedule in these weeks yet.</p>;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table class="projection">
         <caption>
           People per week and trade. Gap = available − required; a negative gap is a shortfall.

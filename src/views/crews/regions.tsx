@@ -17,7 +17,7 @@ export function RegionsPage({ user, regions, canEdit, values, errors, flash }: {
       {regions.length === 0 ? (
         <p>No regions yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

@@ -70,7 +70,7 @@ export function RequirementsPage(props: RequirementsPageProps) {
       {rows.length === 0 ? (
         <p>No requirements yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

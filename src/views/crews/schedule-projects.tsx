@@ -21,7 +21,7 @@ export function ProjectWeekView({ user, slug, v }: { user: SignedIn; slug: strin
       {v.projects.length === 0 ? (
         <p>Nobody is on a project in week {v.key}.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table class="by-project">
             <thead>
               <tr>

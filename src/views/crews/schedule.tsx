@@ -67,7 +67,7 @@ function GridTable({ v }: { v: ScheduleView }) {
   const { grid } = v;
   const base = scheduleBase(v.slug);
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table class="schedule" id="schedule" data-week={grid.key}>
         <thead>
           <tr>

@@ -88,7 +88,7 @@ export function FieldsPage({ user, fields, canManage, maxFields, flash, form }: 
 
 function DefinitionTable({ base, fields, canManage }: { base: string; fields: CustomFieldDef[]; canManage: boolean }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table>
         <thead>
           <tr>

@@ -11,20 +11,22 @@ export interface Option {
 
 interface Common {
   name: string;
+  /** The control's id when `f-<name>` is taken by another form on the same page. */
+  id?: string;
   label: string;
   errors?: FieldErrors;
   hint?: string;
   required?: boolean;
 }
 
-const ids = (name: string, hint?: string) => {
-  const id = `f-${name}`;
+const ids = (name: string, hint?: string, given?: string) => {
+  const id = given ?? `f-${name}`;
   return { id, describedBy: [hint ? `${id}-hint` : null, `${id}-msg`].filter(Boolean).join(" ") };
 };
 
 /** A form control with Field's markup: label, hint, and the message area tied to it for screen readers. */
-export function Frame({ name, label, errors, hint, children }: Common & { children: unknown }) {
-  const id = `f-${name}`;
+export function Frame({ name, id: given, label, errors, hint, children }: Common & { children: unknown }) {
+  const id = given ?? `f-${name}`;
   const error = errors?.[name];
   return (
     <div class="field">
@@ -44,7 +46,7 @@ export function Frame({ name, label, errors, hint, children }: Common & { childr
 
 /** A labelled multi-line text box (e.g. one email a line). */
 export function Textarea(props: Common & { value?: string | null; rows?: number; maxlength?: number; autocomplete?: string; inputmode?: "email" | "tel" | "text" | "url" }) {
-  const { id, describedBy } = ids(props.name, props.hint);
+  const { id, describedBy } = ids(props.name, props.hint, props.id);
   return (
     <Frame {...props}>
       <textarea
@@ -66,7 +68,7 @@ export function Textarea(props: Common & { value?: string | null; rows?: number;
 
 /** A labelled select; `blank` adds a first option with an empty value (e.g. "Nobody"). */
 export function Select(props: Common & { options: Option[]; value?: string | null; blank?: string }) {
-  const { id, describedBy } = ids(props.name, props.hint);
+  const { id, describedBy } = ids(props.name, props.hint, props.id);
   const value = props.value ?? "";
   return (
     <Frame {...props}>

@@ -83,7 +83,7 @@ export function ImportsPage({ shell, view, flash }: { shell: Shell; view: Import
       {view.rows.length === 0 ? (
         <p class="muted">No imports yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -159,7 +159,7 @@ export function MappingRegion({ slug, view, errors }: { slug: string; view: Mapp
       <form method="post" action={action} hx-post={action} hx-target="#mapping" hx-swap="outerHTML">
         <FormErrors errors={errors} message={errors?._form} />
         <h2>Columns</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -196,7 +196,7 @@ export function MappingRegion({ slug, view, errors }: { slug: string; view: Mapp
       {preview && (
         <section aria-labelledby="preview-title">
           <h2 id="preview-title">Preview of the first {preview.length} rows</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>

@@ -40,7 +40,7 @@ export function FilterActions({ submit, clear, clearHref, csvHref }: { submit: s
  */
 export function ListResults<T>({ label, rows, row, none, headers, bulk, pager }: { label: string; rows: T[]; row: (r: T) => Child; none: string; headers: Child; bulk?: { action: string; members: Option[] } | null; pager: Child }) {
   const table = (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table>
         <thead>
           <tr>
@@ -102,7 +102,8 @@ export function BulkBar({ members }: { members: Option[] }) {
         ]}
         value="assign"
       />
-      <Select name="owner_id" label="New owner" options={members} blank="Nobody" hint="For “Assign to owner”." />
+      {/* The deals list's filter has its own owner select: f-owner_id is taken. */}
+      <Select name="owner_id" id="f-bulk-owner_id" label="New owner" options={members} blank="Nobody" hint="For “Assign to owner”." />
       <div class="actions">
         <button type="submit">Apply to selected</button>
       </div>

@@ -86,7 +86,7 @@ export function MergeComparePage({ user, preview, errors }: { user: InWorkspace;
       </p>
       <form method="post" action={mergeUrl(slug, kind, survivor.id, other.id)} novalidate>
         <FormErrors errors={errors} message="Some choices are not valid; correct them and merge again." />
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

@@ -12,7 +12,7 @@ export function PipelinesPage({ shell, pipelines, form, flash }: { shell: Shell;
     <Page shell={shell} title="Pipelines" flash={flash}>
       <CrmNav slug={shell.workspace.slug} current="pipelines" />
       <h1>Pipelines</h1>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>
@@ -109,7 +109,7 @@ export function PipelineEditPage({ shell, pipeline, values = {}, errors, stageFo
           <Field name="name" label="Name" value={v("name", pipeline.name)} errors={errors} maxlength={100} />
         </div>
         <h2>Stages</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

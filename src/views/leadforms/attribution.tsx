@@ -56,7 +56,7 @@ function AttributionTable({ report }: { report: AttributionReport }) {
   );
   const none = <span class="muted">(none)</span>;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table>
         <caption>
           {report.from} to {report.to}

@@ -30,7 +30,7 @@ export function FormsPage({ user, forms, canManage, flash }: { user: InWorkspace
       {forms.length === 0 ? (
         <p class="muted">No forms yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>

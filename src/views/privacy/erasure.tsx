@@ -27,7 +27,7 @@ export function PersonPreviewPage({ shell, preview, requestId }: { shell: Shell;
         ))}
       </ul>
       <h2>Rows, per table</h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>

@@ -65,7 +65,7 @@ export function ExportProgress({ exp, page }: { exp: ExportSummary; page: string
 
 function ExportRows({ rows, href }: { rows: ExportSummary[]; href: (e: ExportSummary) => string }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table>
         <thead>
           <tr>

@@ -105,7 +105,7 @@ export function QueuePage(p: QueueProps) {
         </select>
         <button type="submit">Filter</button>
       </form>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>

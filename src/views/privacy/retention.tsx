@@ -23,7 +23,7 @@ export function RetentionPage({ user, rules }: RetentionProps) {
       <p class="lead">
         How long Steward keeps each kind of data before a scheduled job deletes it, for every workspace. Times are UTC.
       </p>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>

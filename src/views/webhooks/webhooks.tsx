@@ -54,7 +54,7 @@ export function WebhooksPage({ user, subscriptions, values, errors, flash }: { u
       {subscriptions.length === 0 ? (
         <p>No webhooks yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -110,7 +110,7 @@ export function DeliveryRows({ slug, subscriptionId, rows, next, paged }: { slug
       {rows.length === 0 ? (
         <p>No deliveries yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>
