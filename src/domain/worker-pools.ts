@@ -20,7 +20,10 @@ export interface WorkerLiveness {
   register(poolId: string): void;
   /** Releases the jobs of dead pools now; returns the pool ids it released. */
   sweep(): Promise<string[]>;
-  /** Stops the heartbeat and removes this process's pools (a clean stop has unlocked its own jobs). */
+  /**
+   * Stops the heartbeat. The pool's row stays: graphile-worker's graceful stop can leave a job it fetched at the
+   * last moment locked, and the next sweep releases that job once this process's connection is gone.
+   */
   close(): Promise<void>;
 }
 
@@ -80,11 +83,6 @@ export function startWorkerLiveness(ownerUrl: string, opts: LivenessOptions): Wo
     sweep,
     async close() {
       clearInterval(timer);
-      try {
-        if (pools.size) await sql`delete from worker_pools where pool_id = any(${[...pools]}::text[])`;
-      } catch {
-        // Left behind, the row is swept like a dead pool's: it has no jobs to release.
-      }
       await sql.end({ timeout: 5 });
     },
   };
