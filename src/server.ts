@@ -72,9 +72,20 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 // Only the message is logged: a database client error object carries its connection settings, password included.
 process.on("uncaughtException", (err) => {
   if (stopping && (err as { code?: string }).code === "57P01") return;
+  if (isLateWriteOnClosedSocket(err)) {
+    log.error({ msg: "database connection closed while a write was pending; its query has failed", error: err.message });
+    return;
+  }
   log.error({ msg: "uncaught exception", error: err.message, stack: err.stack });
   void shutdown("uncaughtException", 1);
 });
+
+// postgres.js 3.4 batches small writes with setImmediate; when PostgreSQL drops the connection (a restart, a
+// failover) before that fires, the deferred write finds no socket and throws outside any promise. The connection
+// has already failed its queries with CONNECTION_CLOSED (requests get a 503, jobs retry), so this is no crash.
+function isLateWriteOnClosedSocket(err: Error): boolean {
+  return err instanceof TypeError && err.message.includes("socket.write") && /postgres[/\\]src[/\\]connection\.js/.test(err.stack ?? "");
+}
 
 async function start() {
   const startedAt = performance.now();
