@@ -37,6 +37,8 @@ const schema = z
     EMBEDDED_PG_PORT: port.max(32767, { error: "must be below 32768 (the ephemeral port range)" }).default(15432),
     DB_POOL_SIZE: positiveInt(200).default(10),
     WORKER_CONCURRENCY: positiveInt(64).default(2),
+    // How often a worker proves it is alive; a dead worker's jobs are released after about two of these.
+    WORKER_HEARTBEAT_SECONDS: positiveInt(300).default(15),
     SMTP_URL: z.string().refine((v) => /^smtps?:\/\/.+/.test(v), { error: "must be an smtp:// or smtps:// URL" }).optional(),
     MAIL_FROM: z.string().min(3).default("Steward <no-reply@steward.localhost>"),
     TRUST_PROXY: bool.default(false),

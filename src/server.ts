@@ -1,4 +1,5 @@
-import { run, Logger as WorkerLogger, type Runner } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { run, Logger as WorkerLogger, type Runner, type WorkerEvents } from "graphile-worker";
 import { createApp } from "./app.tsx";
 import { loadConfig } from "./config.ts";
 import { connect, type Db, type DbUrls } from "./domain/db.ts";
@@ -11,6 +12,7 @@ import { seedDemo } from "./domain/crm/seed.ts";
 import { seedCapacity } from "./domain/capacity/seed.ts";
 import { seedCrews } from "./domain/crews/seed.ts";
 import { startInboundSmtp, type InboundSmtp } from "./domain/messaging/inbound-email.ts";
+import { startWorkerLiveness, type WorkerLiveness } from "./domain/worker-pools.ts";
 
 // Entry point. `bun src/server.ts` runs the web server and the job worker in one process; --web and --worker
 // run one half each (scale-out), --migrate only migrates.
@@ -27,6 +29,7 @@ let embedded: EmbeddedServer | null = null;
 let db: Db | null = null;
 let mailer: Mailer | null = null;
 let runner: Runner | null = null;
+let liveness: WorkerLiveness | null = null;
 let server: ReturnType<typeof Bun.serve> | null = null;
 let inboundSmtp: InboundSmtp | null = null;
 let stopping = false;
@@ -48,6 +51,7 @@ async function shutdown(signal: string, code = 0) {
     await server?.stop();
     await inboundSmtp?.close();
     await runner?.stop();
+    await liveness?.close();
     mailer?.close();
     await db?.close();
     await embedded?.stop();
@@ -68,9 +72,20 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 // Only the message is logged: a database client error object carries its connection settings, password included.
 process.on("uncaughtException", (err) => {
   if (stopping && (err as { code?: string }).code === "57P01") return;
+  if (isLateWriteOnClosedSocket(err)) {
+    log.error({ msg: "database connection closed while a write was pending; its query has failed", error: err.message });
+    return;
+  }
   log.error({ msg: "uncaught exception", error: err.message, stack: err.stack });
   void shutdown("uncaughtException", 1);
 });
+
+// postgres.js 3.4 batches small writes with setImmediate; when PostgreSQL drops the connection (a restart, a
+// failover) before that fires, the deferred write finds no socket and throws outside any promise. The connection
+// has already failed its queries with CONNECTION_CLOSED (requests get a 503, jobs retry), so this is no crash.
+function isLateWriteOnClosedSocket(err: Error): boolean {
+  return err instanceof TypeError && err.message.includes("socket.write") && /postgres[/\\]src[/\\]connection\.js/.test(err.stack ?? "");
+}
 
 async function start() {
   const startedAt = performance.now();
@@ -113,7 +128,12 @@ async function start() {
   }
 
   if (mode !== "web") {
+    // Registers the pool before its first job can finish, and releases the jobs of workers that died (README, Jobs).
+    liveness = startWorkerLiveness(urls.ownerUrl, { heartbeatSeconds: config.WORKER_HEARTBEAT_SECONDS, onError: (m) => log.error({ msg: m }) });
+    const events: WorkerEvents = new EventEmitter();
+    events.on("pool:create", ({ workerPool }) => liveness!.register(workerPool.id));
     runner = await run({
+      events,
       connectionString: urls.ownerUrl,
       concurrency: config.WORKER_CONCURRENCY,
       noHandleSignals: true,

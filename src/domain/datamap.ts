@@ -294,6 +294,7 @@ export const dataMapExempt: Record<string, string> = {
   kysely_migration: "schema version bookkeeping",
   kysely_migration_lock: "schema migration lock",
   rate_limit_counters: "per-window hit counts keyed by a hashed client address; rows expire within the hour",
+  worker_pools: "job worker liveness (pool id, backend pid, heartbeat); no workspace or person",
 };
 
 export function dataMapEntry(table: string): TableEntry | undefined {

@@ -35,8 +35,8 @@ export function connect(urls: DbUrls, opts: { poolSize?: number } = {}): Db {
     ...common,
     connection: urls.appRole ? { role: urls.appRole } : {},
   });
-  const owner = new Kysely<Database>({ dialect: dialect(ownerSql) });
-  const app = new Kysely<Database>({ dialect: dialect(appSql) });
+  const owner = new Kysely<Database>({ dialect: dialect(failFastAfterLoss(ownerSql)) });
+  const app = new Kysely<Database>({ dialect: dialect(failFastAfterLoss(appSql)) });
   return {
     owner,
     app,
@@ -93,4 +93,75 @@ export async function ping(sql: postgres.Sql, timeoutMs = 2000): Promise<boolean
   } finally {
     clearTimeout(timer);
   }
+}
+
+// postgres.js's codes for a connection that is gone, and the socket errors of a server that is not there.
+const LOST_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"]);
+
+/** The error's code (postgres.js and Postgres put it on the error; a wrapper may put the error in `cause`). */
+export function errorCode(err: unknown): string | null {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return null;
+}
+
+/**
+ * The database connection is lost or the server refuses connections for now: a restart, a failover, a network cut.
+ * 08: connection exceptions; 57P01-57P03: admin or crash shutdown, cannot connect now; 53300: too many connections.
+ */
+export function isConnectionLost(err: unknown): boolean {
+  const code = errorCode(err);
+  return !!code && (LOST_CODES.has(code) || code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300");
+}
+
+/**
+ * Kysely runs each query (and each transaction) on a connection reserved from postgres.js. When PostgreSQL drops
+ * that connection (57P01 on a restart), postgres.js 3.4 rejects the statement in flight, but a later statement on
+ * the same reservation, Kysely's ROLLBACK above all, is written to the closed socket and never settles: the
+ * request would hang for good. Worse, releasing that reservation puts the dead connection back among the open ones,
+ * and the next request to take it hangs the same way. So once a reservation has seen its connection lost, its next
+ * statements fail at once and it is not released (postgres.js has already moved the connection to its closed
+ * list, from which it reconnects). A connection lost while its reservation sits idle between two statements of a
+ * transaction is not seen here; that window is a few milliseconds per transaction.
+ */
+function failFastAfterLoss(sql: postgres.Sql): postgres.Sql {
+  const reserve = sql.reserve.bind(sql);
+  return new Proxy(sql, {
+    get(target, prop, receiver) {
+      if (prop !== "reserve") return Reflect.get(target, prop, receiver);
+      return async () => {
+        const reserved = await reserve();
+        const unsafe = reserved.unsafe.bind(reserved);
+        let lost: unknown = null;
+        reserved.unsafe = ((...args: Parameters<typeof unsafe>) => {
+          if (lost) {
+            // The server rolled the transaction back when it dropped the connection. Answering Kysely's ROLLBACK
+            // with an error would make it fail on a method kysely-postgres-js lacks (a 500 instead of the error).
+            if (/^\s*rollback\s*$/i.test(String(args[0]))) return Promise.resolve(Object.assign([], { command: "ROLLBACK", count: 0 }));
+            const failed = Promise.reject(lost);
+            failed.catch(() => {});
+            return failed;
+          }
+          const query = unsafe(...args);
+          // Observe the outcome through the await that Kysely makes, without starting the query early (a cursor
+          // must not be turned into a plain query).
+          const then = query.then.bind(query);
+          query.then = ((ok, fail) =>
+            then(ok, (err: unknown) => {
+              if (isConnectionLost(err)) lost = err;
+              if (fail) return fail(err);
+              throw err;
+            })) as typeof query.then;
+          return query;
+        }) as typeof reserved.unsafe;
+        const release = reserved.release.bind(reserved);
+        reserved.release = () => {
+          if (!lost) release();
+        };
+        return reserved;
+      };
+    },
+  });
 }

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainError } from "../domain/errors.ts";
 import { ErrorPage, ErrorPanel, type ErrorInfo } from "../views/errors.tsx";
+import { databaseFault } from "./database-faults.ts";
 import { CrossSiteRequest } from "./middleware/security.ts";
 import { pageOr } from "./render.tsx";
 import type { AppEnv } from "./types.ts";
@@ -17,6 +18,7 @@ const TITLES: Record<number, string> = {
   429: "Too many requests",
   500: "Something went wrong",
   503: "Temporarily unavailable",
+  507: "Out of storage space",
 };
 
 export function renderError(c: Context<AppEnv>, status: ContentfulStatusCode, message: string) {
@@ -34,6 +36,13 @@ export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof DomainError) return renderError(c, err.status, err.message);
   if (err instanceof CrossSiteRequest) return renderError(c, 403, err.message);
   if (err instanceof HTTPException && err.status < 500) return renderError(c, err.status as ContentfulStatusCode, err.message || TITLES[err.status] || "Bad request");
+  const fault = databaseFault(err);
+  if (fault) {
+    // Expected in operation (a database restart, a full disk): logged without a stack, shown as what it is.
+    c.var.deps.log.error({ msg: "database unavailable or refused the write", requestId: c.var.requestId, method: c.req.method, path: c.req.path, status: fault.status, error: err.message });
+    if (fault.retryAfter) c.header("Retry-After", String(fault.retryAfter));
+    return renderError(c, fault.status, fault.message);
+  }
   c.var.deps.log.error({ msg: "unhandled error", requestId: c.var.requestId, method: c.req.method, path: c.req.path, error: err.message, stack: err.stack });
   return renderError(c, 500, "Steward hit an unexpected error. It has been logged; please try again. If it keeps happening, quote the request id below.");
 }

@@ -10,6 +10,7 @@ const t = useTestDatabase();
 
 /** Platform tables: no tenant_id, each with the reason it is safe outside row-level security. */
 const PLATFORM_TABLES: Record<string, string> = {
+  worker_pools: "job worker liveness for crash recovery; owner role only, no workspace data",
   workspace_purges: "the record of a workspace purge outlives the workspace (id, dates, counts); under RLS the app role sees only the pinned workspace's record",
   account_erasures: "a user's own deletion request, across workspaces; looked up by user id or token hash",
   users: "accounts span workspaces; reached through memberships",

@@ -15,8 +15,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on 127.0.0.1 that parses what it receives. */
-export async function startSmtp(): Promise<TestSmtp> {
+/** A real SMTP server on 127.0.0.1 that parses what it receives; on a given port (a server "coming back"), or any. */
+export async function startSmtp(port = 0): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
   let failures = 0;
   let failMessage = "try again later";
@@ -42,10 +42,10 @@ export async function startSmtp(): Promise<TestSmtp> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: bound } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${bound}`,
     messages,
     receiving: () => started,
     failNext(n, message = "try again later") {

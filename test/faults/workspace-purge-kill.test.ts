@@ -1,43 +1,17 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { inTransaction, systemCtx } from "../../src/domain/context.ts";
 import { enqueue } from "../../src/domain/queue.ts";
 import { bulkRows, nonZero, readyForPurge, rowsOf, seedWorkspace, total } from "../domain/privacy/workspace-purge-support.ts";
 import { useTestDatabase } from "../support/db.ts";
+import { useProcesses, waitFor } from "./processes.ts";
 
 // Issue 6, item 9: a purge killed midway (kill -9 of the worker) resumes on restart and finishes with nothing left
-// behind. The worker is the real entry point, `bun src/server.ts --worker`, as `bun run worker` runs it.
+// behind. The worker is the real entry point, `bun src/server.ts --worker`, as `bun run worker` runs it. (The purge
+// arms its own successor with a lease, so it resumes even where the dead worker's pool was never registered.)
 
 const t = useTestDatabase();
-const running: Bun.Subprocess[] = [];
-afterAll(() => {
-  for (const p of running) if (p.exitCode === null) p.kill("SIGKILL");
-});
-
-async function startWorker(): Promise<{ proc: Bun.Subprocess; output: () => string }> {
-  const proc = Bun.spawn(["bun", "src/server.ts", "--worker"], {
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, LOG_REQUESTS: "false", DATABASE_URL: t.urls.ownerUrl, APP_DATABASE_URL: t.urls.appUrl },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  running.push(proc);
-  let out = "";
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) out += new TextDecoder().decode(chunk);
-  };
-  void pump(proc.stdout as ReadableStream<Uint8Array>);
-  void pump(proc.stderr as ReadableStream<Uint8Array>);
-  await waitFor("the worker to start", () => out.includes("Steward worker is running") || proc.exitCode !== null, 15_000, 20);
-  if (proc.exitCode !== null) throw new Error(`the worker exited:\n${out}`);
-  return { proc, output: () => out };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs: number) {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(everyMs);
-  }
-}
+const { start } = useProcesses();
+const startWorker = () => start(["--worker"], { DATABASE_URL: t.urls.ownerUrl, APP_DATABASE_URL: t.urls.appUrl });
 
 const record = async (tenantId: string) =>
   (await t.su<{ rows_deleted: string; finished_at: Date | null }[]>`select rows_deleted, finished_at from workspace_purges where workspace_id = ${tenantId}`)[0];
